@@ -1,0 +1,163 @@
+import { eq } from 'drizzle-orm';
+import { chargingSessions } from '@/lib/db/schema';
+import { enqueueJob } from '@/lib/jobs/queue';
+import { errorMessage } from '@/lib/logger';
+import { PaymentOperationRejected } from '@/lib/payments/operations';
+import { availabilityMessage, connectorAvailability } from './availability';
+import { dispatchDeps, type ChargingDeps } from './deps';
+import { SessionJob, dispatch } from './dispatch';
+import { hashSessionToken, newIdTag, newPaymentReference, sessionTokenFor } from './identifiers';
+import { getChargerWithTariff, getLatestPendingSessionOnConnector, getLiveSessionOnConnector, getSessionById } from './queries';
+import { checkReservationAmount } from './reservation';
+import type { Currency } from '@/lib/pricing/tariff';
+
+/**
+ * The driver taps "Pay": a session is created with the tariff copied in,
+ * a Vipps reservation is created for the amount the driver picked, and the
+ * browser is sent to the wallet. The checkout id comes from the page, so a
+ * double tap or a resubmitted form finds the same session and the same
+ * payment instead of reserving twice.
+ */
+
+export type CheckoutFailure =
+  | 'unknown-charger'
+  | 'unknown-connector'
+  | 'charger-offline'
+  | 'charger-unavailable'
+  | 'occupied'
+  | 'invalid-amount'
+  | 'payment-failed';
+
+export type CheckoutResult =
+  | { ok: true; sessionId: string; redirectUrl: string; token: string }
+  | { ok: false; failure: CheckoutFailure; message: string };
+
+export interface CheckoutInput {
+  /** A UUID generated when the charger page was rendered: the checkout's idempotency key. */
+  checkoutId: string;
+  chargerId: string;
+  connectorId: number;
+  amount: number;
+}
+
+const fail = (failure: CheckoutFailure, message: string): CheckoutResult => ({ ok: false, failure, message });
+
+export function sessionUrl(publicBaseUrl: string, token: string): string {
+  return `${publicBaseUrl}/s/${token}`;
+}
+
+export function paymentDescription(chargerId: string, at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+  }).formatToParts(at);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  // "Charging at DEMO-1, 23 Nov 2026 14:02" (3–100 characters, as Vipps requires)
+  return `Charging at ${chargerId}, ${part('day')} ${part('month')} ${part('year')} ${part('hour')}:${part('minute')}`.slice(0, 100);
+}
+
+export async function startCheckout(deps: ChargingDeps, input: CheckoutInput): Promise<CheckoutResult> {
+  const { db, clock, payments, settings } = deps;
+
+  const token = sessionTokenFor(deps.sessionTokenKey, input.checkoutId);
+  const existing = await getSessionById(db, input.checkoutId);
+  if (existing) {
+    if (existing.chargerId !== input.chargerId) return fail('unknown-charger', 'This checkout belongs to another charger.');
+    if (existing.redirectUrl && existing.state === 'PAYMENT_PENDING') {
+      return { ok: true, sessionId: existing.id, redirectUrl: existing.redirectUrl, token };
+    }
+    if (existing.state !== 'PAYMENT_PENDING') {
+      return fail('occupied', 'This payment has already been used. Reload the page to start a new one.');
+    }
+  }
+
+  const found = await getChargerWithTariff(db, input.chargerId);
+  if (!found) return fail('unknown-charger', `There is no charger called ${input.chargerId}.`);
+  const { charger, site, tariff, tariffVersionId, tariffHash } = found;
+  const connector = found.connectors.find((c) => c.connectorId === input.connectorId);
+  if (!connector && found.connectors.length > 0) return fail('unknown-connector', 'That connector does not exist.');
+
+  const amountProblem = checkReservationAmount(tariff.currency, input.amount);
+  if (amountProblem) return fail('invalid-amount', amountProblem);
+
+  if (!existing) {
+    const now = clock.now();
+    const [live, pending] = await Promise.all([
+      getLiveSessionOnConnector(db, charger.id, input.connectorId),
+      getLatestPendingSessionOnConnector(db, charger.id, input.connectorId),
+    ]);
+    const availability = connectorAvailability({
+      charger,
+      connector,
+      liveSession: live,
+      pendingSession: pending,
+      now,
+      pendingHoldSeconds: settings.pendingHoldSeconds,
+    });
+    if (availability.kind !== 'available') {
+      const failure =
+        availability.kind === 'offline' ? 'charger-offline' : availability.kind === 'unavailable' ? 'charger-unavailable' : 'occupied';
+      return fail(failure, availabilityMessage(availability));
+    }
+    await db
+      .insert(chargingSessions)
+      .values({
+        id: input.checkoutId,
+        chargerId: charger.id,
+        connectorId: input.connectorId,
+        state: 'PAYMENT_PENDING',
+        tokenHash: hashSessionToken(token),
+        reference: newPaymentReference(),
+        idTag: newIdTag(),
+        currency: tariff.currency,
+        reservedAmount: input.amount,
+        tariffVersionId,
+        tariff,
+        tariffHash,
+        paymentDescription: paymentDescription(charger.id, now, site.timeZone),
+        createdAt: now,
+        updatedAt: now,
+      })
+      // A concurrent double submit inserts the same id: the second insert is a no-op.
+      .onConflictDoNothing();
+  }
+  const session = await getSessionById(db, input.checkoutId);
+  if (!session) throw new Error('the checkout session could not be stored');
+
+  // Polling starts whatever happens next: it also cleans up after a create that never got an answer.
+  await enqueueJob(
+    db,
+    SessionJob.pollPayment,
+    { sessionId: session.id },
+    {
+      runAt: new Date(clock.now().getTime() + settings.paymentPollFirstSeconds * 1000),
+      dedupeKey: `${SessionJob.pollPayment}:${session.id}`,
+    },
+  );
+
+  let redirectUrl: string;
+  try {
+    ({ redirectUrl } = await payments.createReservation({
+      sessionId: session.id,
+      reference: session.reference,
+      amount: session.reservedAmount,
+      currency: session.currency as Currency,
+      description: session.paymentDescription,
+      // Vipps may return the driver to another browser than the one that paid: the link itself carries the token.
+      returnUrl: sessionUrl(settings.publicBaseUrl, token),
+    }));
+  } catch (error) {
+    deps.logger.error('creating the Vipps payment failed', { sessionId: session.id, error: errorMessage(error) });
+    if (error instanceof PaymentOperationRejected) {
+      await dispatch(dispatchDeps(deps), session.id, { type: 'PAYMENT_NOT_AUTHORIZED', paymentState: 'TERMINATED' });
+    }
+    return fail('payment-failed', 'Vipps MobilePay could not start the payment. Nothing has been charged; please try again.');
+  }
+  await db.update(chargingSessions).set({ redirectUrl, updatedAt: clock.now() }).where(eq(chargingSessions.id, session.id));
+  return { ok: true, sessionId: session.id, redirectUrl, token };
+}

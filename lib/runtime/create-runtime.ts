@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { ChargerControl, ChargerEventSink } from '@/lib/chargers/charger-control';
+import { createCentralSystem, markAllChargersOffline, type CentralSystem } from '@/lib/chargers/ocpp/central-system';
+import { SimulatedChargePoint } from '@/lib/chargers/simulator/charge-point';
+import { DEFAULT_CHARGING_SETTINGS } from '@/lib/charging/deps';
+import { createChargingService, type ChargingService } from '@/lib/charging/service';
+import { systemClock, type Clock } from '@/lib/clock';
+import type { AppConfig } from '@/lib/config';
+import { migrateDatabase, openDatabase, type Database, type DatabaseLocation } from '@/lib/db/client';
+import { appSecrets } from '@/lib/db/schema';
+import { releaseAllLeases } from '@/lib/jobs/queue';
+import { createJobWorker, type JobWorker } from '@/lib/jobs/worker';
+import { createLogger, errorMessage, type Logger } from '@/lib/logger';
+import { createVippsClient, type VippsClient } from '@/lib/payments/vipps/client';
+import { createVippsEmulator, type VippsEmulator } from '@/lib/payments/vipps/emulator';
+import { createVippsPayments, type Payments } from '@/lib/payments/vipps/payments';
+import { ensureWebhookRegistration, receiveWebhook, webhookUrl } from '@/lib/payments/vipps/webhooks';
+import { DEMO_CHARGER_IDS, DEMO_CHARGER_PASSWORD, seedDemoData } from './seed-demo';
+
+/**
+ * Builds the whole product from its configuration: database (migrated,
+ * seeded), Vipps client (and the emulator in emulator mode), OCPP central
+ * system, charging engine and job worker. The HTTP server (server.ts, or a
+ * test harness) hands it requests and WebSocket upgrades.
+ */
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Validate OCPP messages strictly against the schemas (tests). */
+  strictOcpp?: boolean;
+  /** Run the job worker and emulator in the background (off: tests step them by hand). */
+  background?: boolean;
+  /** Override engine timers (tests). */
+  chargingSettings?: Partial<typeof DEFAULT_CHARGING_SETTINGS>;
+  vippsRetryDelaysMs?: number[];
+  /** Where the database lives, when not the configured place (tests use memory). */
+  databaseLocation?: DatabaseLocation;
+}
+
+export interface Runtime {
+  config: AppConfig;
+  clock: Clock;
+  logger: Logger;
+  database: Database;
+  emulator: VippsEmulator | undefined;
+  vipps: VippsClient;
+  payments: Payments;
+  charging: ChargingService;
+  centralSystem: CentralSystem;
+  worker: JobWorker;
+  webhookUrl: string;
+  receiveVippsWebhook(request: { rawBody: string; headers: { get(name: string): string | null } }): ReturnType<typeof receiveWebhook>;
+  /** Starts the background work and the simulated chargers once the server listens on `port`. */
+  afterListen(port: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function getOrCreateSecret(database: Database, name: string): Promise<Buffer> {
+  await database.db.insert(appSecrets).values({ name, value: randomBytes(32).toString('base64') }).onConflictDoNothing();
+  const [row] = await database.db.select().from(appSecrets).where(eq(appSecrets.name, name));
+  return Buffer.from(row!.value, 'base64');
+}
+
+export async function createRuntime(config: AppConfig, options: RuntimeOptions = {}): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const background = options.background !== false;
+
+  const location: DatabaseLocation =
+    options.databaseLocation ?? (config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+  const database = await openDatabase(location);
+  await migrateDatabase(database, 'databaseUrl' in location ? location.databaseUrl : undefined);
+  if (config.seedDemoData && (await seedDemoData(database.db))) logger.info('seeded the demo site with chargers DEMO-1, DEMO-2 and DEMO-3');
+  // Nobody is connected to a process that is only starting (one instance per database for now).
+  await markAllChargersOffline(database.db);
+  if (database.engine === 'pglite') await releaseAllLeases(database.db);
+  const sessionTokenKey = await getOrCreateSecret(database, 'session-token-key');
+
+  let emulator: VippsEmulator | undefined;
+  if (config.vipps.mode === 'emulator') {
+    emulator = createVippsEmulator({
+      db: database.db,
+      clock,
+      logger: logger.child('vipps-emulator'),
+      publicBaseUrl: config.publicBaseUrl,
+      msn: config.vipps.merchantSerialNumber,
+      background,
+    });
+    emulator.start();
+  }
+  const vipps = createVippsClient(config.vipps, { clock, logger: logger.child('vipps'), retryDelaysMs: options.vippsRetryDelaysMs });
+  const payments = createVippsPayments({ client: vipps, db: database.db });
+
+  // The engine and the central system need each other: the sink is bound once both exist.
+  let sink: ChargerEventSink | undefined;
+  const boundSink = new Proxy({} as ChargerEventSink, {
+    get: (_t, prop: keyof ChargerEventSink) => (...args: never[]) => (sink![prop] as (...a: never[]) => unknown)(...args),
+  });
+  const centralSystem = createCentralSystem({
+    db: database.db,
+    clock,
+    logger: logger.child('ocpp'),
+    sink: boundSink,
+    strict: options.strictOcpp,
+  });
+  const chargerControl: ChargerControl = centralSystem.control;
+
+  let worker: JobWorker | undefined;
+  const charging = createChargingService(
+    {
+      db: database.db,
+      clock,
+      logger: logger.child('charging'),
+      payments,
+      chargers: chargerControl,
+      sessionTokenKey,
+      settings: { ...DEFAULT_CHARGING_SETTINGS, ...config.timers, ...options.chargingSettings, publicBaseUrl: config.publicBaseUrl },
+    },
+    { wakeJobs: () => worker?.wake() },
+  );
+  sink = charging.chargerEvents;
+  worker = createJobWorker({ database, clock, logger: logger.child('jobs'), handlers: charging.jobHandlers });
+
+  const hookUrl = webhookUrl(config.publicBaseUrl);
+  const simulators: SimulatedChargePoint[] = [];
+  let registrationTimer: NodeJS.Timeout | undefined;
+
+  async function registerWebhook(): Promise<void> {
+    try {
+      await ensureWebhookRegistration({ client: vipps, db: database.db, url: hookUrl, logger: logger.child('vipps') });
+    } catch (error) {
+      // Polling keeps payments moving meanwhile; try again in a minute.
+      logger.warn('could not register the Vipps webhook; will retry', { error: errorMessage(error) });
+      registrationTimer = setTimeout(() => void registerWebhook(), 60_000);
+    }
+  }
+  await registerWebhook();
+
+  return {
+    config,
+    clock,
+    logger,
+    database,
+    emulator,
+    vipps,
+    payments,
+    charging,
+    centralSystem,
+    worker,
+    webhookUrl: hookUrl,
+    receiveVippsWebhook: (request) =>
+      receiveWebhook(
+        {
+          db: database.db,
+          url: hookUrl,
+          onNewEvent: async (tx, event) => {
+            await charging.onVippsWebhookEvent(tx, event);
+          },
+        },
+        request,
+      ),
+
+    async afterListen(port) {
+      if (background) await worker.start();
+      const wanted = config.simulatedChargers;
+      const ids = wanted === 'all' ? [...DEMO_CHARGER_IDS] : wanted === 'none' ? [] : wanted;
+      for (const id of ids) {
+        if (!(DEMO_CHARGER_IDS as readonly string[]).includes(id)) {
+          logger.warn(`SIMULATED_CHARGERS names ${id}, which is not a demo charger; skipping it`);
+          continue;
+        }
+        const simulator = new SimulatedChargePoint({
+          url: `ws://127.0.0.1:${port}/ocpp`,
+          id,
+          password: DEMO_CHARGER_PASSWORD,
+          powerW: config.simulatedChargerPowerW,
+          meterIntervalSeconds: config.simulatedMeterIntervalSeconds,
+          logger: logger.child(`simulator:${id}`),
+        });
+        simulators.push(simulator);
+        await simulator.connect().catch((error) => logger.warn('simulated charger could not connect', { id, error: errorMessage(error) }));
+      }
+      if (simulators.length > 0) logger.info(`simulated chargers connected: ${simulators.map((s) => s.id).join(', ')}`);
+    },
+
+    async stop() {
+      if (registrationTimer) clearTimeout(registrationTimer);
+      await Promise.all(simulators.map((s) => s.close()));
+      await worker.stop();
+      await centralSystem.close();
+      await emulator?.stop();
+      await database.close();
+    },
+  };
+}

@@ -57,7 +57,7 @@ export async function startHarness(options: { env?: Record<string, string>; runt
     if (req.method === 'POST' && req.url === '/api/vipps/webhook') {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = new Headers(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      const headers = new Headers(Object.entries(req.headers).map(([k, v]): [string, string] => [k, String(v)]));
       const receipt = await runtime.receiveVippsWebhook({ rawBody: Buffer.concat(chunks).toString('utf8'), headers });
       res.writeHead(receipt.status, { 'content-type': 'application/json' }).end(JSON.stringify(receipt));
       return;

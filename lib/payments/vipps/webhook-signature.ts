@@ -12,11 +12,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * only reproduces that way).
  */
 
-export interface SignedWebhookHeaders {
+export type SignedWebhookHeaders = {
   'x-ms-date': string;
   'x-ms-content-sha256': string;
   authorization: string;
-}
+};
 
 export function contentHash(rawBody: string | Buffer): string {
   return createHash('sha256').update(rawBody).digest('base64');

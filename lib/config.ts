@@ -36,6 +36,12 @@ const envSchema = z
     VIPPS_SUBSCRIPTION_KEY: z.string().min(1).optional(),
     VIPPS_MSN: z.string().regex(/^[0-9]{4,7}$/, 'must be the 4-7 digit merchant serial number').optional(),
 
+    /** Credentials for running the Vipps contract tests against the real test environment (optional). */
+    VIPPS_TEST_CLIENT_ID: z.string().min(1).optional(),
+    VIPPS_TEST_CLIENT_SECRET: z.string().min(1).optional(),
+    VIPPS_TEST_SUBSCRIPTION_KEY: z.string().min(1).optional(),
+    VIPPS_TEST_MSN: z.string().regex(/^[0-9]{4,7}$/, 'must be the 4-7 digit merchant serial number').optional(),
+
     PAYMENT_POLL_FIRST_SECONDS: seconds(5),
     PAYMENT_POLL_INTERVAL_SECONDS: seconds(2),
     START_TIMEOUT_SECONDS: seconds(180),
@@ -73,6 +79,8 @@ export interface AppConfig {
     systemName: string;
     systemVersion: string;
   };
+  /** The real Vipps test environment for contract tests, when all four VIPPS_TEST_* variables are set. */
+  vippsContractTest: Omit<AppConfig['vipps'], 'mode'> | undefined;
   timers: {
     paymentPollFirstSeconds: number;
     paymentPollIntervalSeconds: number;
@@ -136,6 +144,18 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       systemName: SYSTEM_NAME,
       systemVersion: SYSTEM_VERSION,
     },
+    vippsContractTest:
+      e.VIPPS_TEST_CLIENT_ID && e.VIPPS_TEST_CLIENT_SECRET && e.VIPPS_TEST_SUBSCRIPTION_KEY && e.VIPPS_TEST_MSN
+        ? {
+            baseUrl: 'https://apitest.vipps.no',
+            clientId: e.VIPPS_TEST_CLIENT_ID,
+            clientSecret: e.VIPPS_TEST_CLIENT_SECRET,
+            subscriptionKey: e.VIPPS_TEST_SUBSCRIPTION_KEY,
+            merchantSerialNumber: e.VIPPS_TEST_MSN,
+            systemName: SYSTEM_NAME,
+            systemVersion: SYSTEM_VERSION,
+          }
+        : undefined,
     timers: {
       paymentPollFirstSeconds: e.PAYMENT_POLL_FIRST_SECONDS,
       paymentPollIntervalSeconds: e.PAYMENT_POLL_INTERVAL_SECONDS,

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import next from 'next';
 import { OCPP_PATH_PREFIX } from '@/lib/chargers/ocpp/central-system';
 import { ConfigError, getConfig } from '@/lib/config';
+import { CLIENT_ADDRESS_HEADER, clientAddress } from '@/lib/runtime/client-address';
 import { createRuntime } from '@/lib/runtime/create-runtime';
 import { setRuntime } from '@/lib/runtime/registry';
 
@@ -24,6 +25,7 @@ async function main() {
   const handleNextUpgrade = app.getUpgradeHandler();
 
   const server = createServer((req, res) => {
+    req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req, config.trustProxy);
     handle(req, res).catch((error: unknown) => {
       runtime.logger.error('request failed', { url: req.url, error: String(error) });
       if (!res.headersSent) res.writeHead(500).end('Internal error');

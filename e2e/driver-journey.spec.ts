@@ -1,13 +1,15 @@
 import { expect, test } from '@playwright/test';
 import type { SimulatedChargePoint } from '@/lib/chargers/simulator/charge-point';
+import type { FakeClock } from '@/lib/clock';
 import { connectChargePoint, emulatorPayment, payOnChargerPage, waitUntilOnline } from './support';
 
 // The walking skeleton's demo path on a phone: scan, pay, approve, charge, stop, receipt.
 
 let chargePoint: SimulatedChargePoint;
+let chargerClock: FakeClock;
 
 test.beforeAll(async ({ baseURL }) => {
-  chargePoint = await connectChargePoint(baseURL!, 'DEMO-1');
+  ({ chargePoint, clock: chargerClock } = await connectChargePoint(baseURL!, 'DEMO-1'));
 });
 test.afterAll(async () => {
   await chargePoint?.close();
@@ -29,7 +31,9 @@ test('a driver pays with Vipps, charges 12.345 kWh on DEMO-1 and is billed exact
   await expect(page).toHaveURL(/\/s\/[A-Za-z0-9_-]{43}$/);
   await expect(page.getByTestId('session-heading')).toHaveText('Charging');
 
-  await chargePoint.deliver(12_345);
+  // 12.345 kWh over 40 minutes of the charger's clock: 18.5 kW.
+  chargerClock.advance(40 * 60_000);
+  await chargePoint.deliver(12_345, 18_500);
   await expect(page.getByTestId('energy')).toHaveText('12.345 kWh');
   await expect(page.getByTestId('cost')).toHaveText('60.49 NOK');
 

@@ -1,5 +1,6 @@
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { SimulatedChargePoint } from '@/lib/chargers/simulator/charge-point';
+import { createFakeClock, type FakeClock } from '@/lib/clock';
 
 /** What the browser tests share: a charger the test drives by hand, and the emulator's ledger. */
 
@@ -7,17 +8,23 @@ export function ocppUrl(baseURL: string): string {
   return `${baseURL.replace(/^http/, 'ws')}/ocpp`;
 }
 
-/** A simulated DEMO charger over the real WebSocket, metering only when the test says so. */
-export async function connectChargePoint(baseURL: string, id: string): Promise<SimulatedChargePoint> {
+/**
+ * A simulated DEMO charger over the real WebSocket, metering only when the test says so. Its clock
+ * runs an hour behind and the test moves it forward, so "40 minutes of charging" takes no time
+ * and still reads as energy a real charger could deliver.
+ */
+export async function connectChargePoint(baseURL: string, id: string): Promise<{ chargePoint: SimulatedChargePoint; clock: FakeClock }> {
+  const clock = createFakeClock(new Date(Date.now() - 3600_000));
   const chargePoint = new SimulatedChargePoint({
     url: ocppUrl(baseURL),
     id,
     password: 'demo-secret',
     meterIntervalSeconds: 0,
     registerWh: 4_321_000,
+    clock,
   });
   await chargePoint.connect();
-  return chargePoint;
+  return { chargePoint, clock };
 }
 
 export async function waitUntilOnline(request: APIRequestContext, chargerId: string): Promise<void> {

@@ -15,6 +15,8 @@ const envSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
+    /** on: the app runs behind a reverse proxy whose X-Forwarded-For names the client. */
+    TRUST_PROXY: onOff.default('off'),
     PUBLIC_BASE_URL: z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://charge.example.com' })
       .optional(),
@@ -45,7 +47,17 @@ const envSchema = z
     PAYMENT_POLL_FIRST_SECONDS: seconds(5),
     PAYMENT_POLL_INTERVAL_SECONDS: seconds(2),
     START_TIMEOUT_SECONDS: seconds(180),
+    PENDING_HOLD_SECONDS: seconds(90),
+    STOP_DEADLINE_SECONDS: seconds(6 * 3600),
+    STOP_LATENCY_SECONDS: seconds(30),
+    BUDGET_WATCH_INTERVAL_SECONDS: seconds(15),
+    CHECKOUT_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(5),
+    CHECKOUT_RATE_WINDOW_SECONDS: seconds(600),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** How long a worker holds a claimed job before another may take it over (renewed while it runs). */
+    JOB_LEASE_SECONDS: seconds(30),
+    /** Crash tests only: the named crash point kills the process (see lib/runtime/crash-points.ts). */
+    TEST_CRASH_AT: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.VIPPS_MODE === 'emulator') return;
@@ -62,6 +74,7 @@ export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   host: string;
+  trustProxy: boolean;
   publicBaseUrl: string;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -81,12 +94,21 @@ export interface AppConfig {
   };
   /** The real Vipps test environment for contract tests, when all four VIPPS_TEST_* variables are set. */
   vippsContractTest: Omit<AppConfig['vipps'], 'mode'> | undefined;
+  /** The engine's timers and limits (lib/charging/deps.ts says what each one does). */
   timers: {
     paymentPollFirstSeconds: number;
     paymentPollIntervalSeconds: number;
     startTimeoutSeconds: number;
+    pendingHoldSeconds: number;
+    stopDeadlineSeconds: number;
+    stopLatencySeconds: number;
+    budgetWatchIntervalSeconds: number;
+    checkoutRateLimit: number;
+    checkoutRateWindowSeconds: number;
   };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  jobLeaseSeconds: number;
+  testCrashAt: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -129,6 +151,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     nodeEnv: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    trustProxy: e.TRUST_PROXY === 'on',
     publicBaseUrl,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
@@ -160,8 +183,16 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       paymentPollFirstSeconds: e.PAYMENT_POLL_FIRST_SECONDS,
       paymentPollIntervalSeconds: e.PAYMENT_POLL_INTERVAL_SECONDS,
       startTimeoutSeconds: e.START_TIMEOUT_SECONDS,
+      pendingHoldSeconds: e.PENDING_HOLD_SECONDS,
+      stopDeadlineSeconds: e.STOP_DEADLINE_SECONDS,
+      stopLatencySeconds: e.STOP_LATENCY_SECONDS,
+      budgetWatchIntervalSeconds: e.BUDGET_WATCH_INTERVAL_SECONDS,
+      checkoutRateLimit: e.CHECKOUT_RATE_LIMIT,
+      checkoutRateWindowSeconds: e.CHECKOUT_RATE_WINDOW_SECONDS,
     },
     logLevel: e.LOG_LEVEL,
+    jobLeaseSeconds: e.JOB_LEASE_SECONDS,
+    testCrashAt: e.TEST_CRASH_AT,
   };
 }
 

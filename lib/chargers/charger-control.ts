@@ -30,11 +30,85 @@ export interface RemoteStartRequest {
 }
 
 export interface ChargerControl {
+  /**
+   * Whether the charger has a live socket on any app instance. Synchronous,
+   * so for a socket on another instance it answers from a cache refreshed
+   * every few seconds; `isOnline` reads the database.
+   */
   isConnected(chargerId: string): boolean;
   remoteStart(request: RemoteStartRequest): Promise<'Accepted' | 'Rejected'>;
   remoteStop(request: { chargerId: string; transactionId: number }): Promise<'Accepted' | 'Rejected'>;
   /** Asks for a fresh MeterValues message (TriggerMessage). */
   requestMeterValues(request: { chargerId: string; connectorId: number }): Promise<'Accepted' | 'Rejected' | 'NotImplemented'>;
+  /** Whether the charger has a live socket on any instance, read from the database. */
+  isOnline?(chargerId: string): Promise<boolean>;
+  /**
+   * Caps the power of a running transaction (SetChargingProfile, TxProfile
+   * in W), e.g. to bound the overrun of a budget. 0 W pauses charging on
+   * chargers that support it; they answer NotSupported without SmartCharging.
+   */
+  setPowerLimit?(request: {
+    chargerId: string;
+    connectorId: number;
+    transactionId: number;
+    maxPowerW: number;
+  }): Promise<'Accepted' | 'Rejected' | 'NotSupported'>;
+}
+
+export type ChargingProfilePurpose = 'ChargePointMaxProfile' | 'TxDefaultProfile' | 'TxProfile';
+
+/** A power limit as one OCPP charging profile (W, starting now, no end). */
+export interface PowerLimitProfile {
+  chargerId: string;
+  /** 0 for ChargePointMaxProfile (the whole charger). */
+  connectorId: number;
+  purpose: ChargingProfilePurpose;
+  maxPowerW: number;
+  /** Required for TxProfile: the running transaction it applies to. */
+  transactionId?: number;
+  /** Charging profile id; profiles with the same id replace each other. */
+  profileId?: number;
+  stackLevel?: number;
+}
+
+export interface ConfigurationKeyValue {
+  key: string;
+  readonly: boolean;
+  value?: string;
+}
+
+/**
+ * Operator commands (for the admin area). Every command goes to the
+ * charger's socket wherever it is connected; a charger that is offline
+ * raises ChargerOfflineError, a CALLERROR or timeout ChargerCommandError.
+ */
+export interface ChargerAdmin {
+  setChargingProfile(profile: PowerLimitProfile): Promise<'Accepted' | 'Rejected' | 'NotSupported'>;
+  clearChargingProfile(request: {
+    chargerId: string;
+    connectorId?: number;
+    purpose?: ChargingProfilePurpose;
+    profileId?: number;
+  }): Promise<'Accepted' | 'Unknown'>;
+  changeAvailability(request: {
+    chargerId: string;
+    /** 0 for the whole charger. */
+    connectorId: number;
+    type: 'Operative' | 'Inoperative';
+  }): Promise<'Accepted' | 'Rejected' | 'Scheduled'>;
+  reset(request: { chargerId: string; type: 'Soft' | 'Hard' }): Promise<'Accepted' | 'Rejected'>;
+  unlockConnector(request: { chargerId: string; connectorId: number }): Promise<'Unlocked' | 'UnlockFailed' | 'NotSupported'>;
+  triggerMessage(request: {
+    chargerId: string;
+    requestedMessage: 'BootNotification' | 'DiagnosticsStatusNotification' | 'FirmwareStatusNotification' | 'Heartbeat' | 'MeterValues' | 'StatusNotification';
+    connectorId?: number;
+  }): Promise<'Accepted' | 'Rejected' | 'NotImplemented'>;
+  getConfiguration(request: { chargerId: string; keys?: string[] }): Promise<{ configurationKey: ConfigurationKeyValue[]; unknownKey: string[] }>;
+  changeConfiguration(request: {
+    chargerId: string;
+    key: string;
+    value: string;
+  }): Promise<'Accepted' | 'Rejected' | 'RebootRequired' | 'NotSupported'>;
 }
 
 export interface TransactionStartedEvent {

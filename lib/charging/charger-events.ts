@@ -2,8 +2,9 @@ import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import type { ChargerEventSink } from '@/lib/chargers/charger-control';
 import { chargingSessions, jobs, ocppTransactions } from '@/lib/db/schema';
 import { dispatchDeps, type ChargingDeps } from './deps';
+import { enforceBudget } from './budget-check';
 import { SessionJob, dispatch } from './dispatch';
-import { getSessionByIdTag, getSessionByTransaction } from './queries';
+import { getSessionById, getSessionByIdTag, getSessionByTransaction } from './queries';
 
 /**
  * How the charging engine reacts to what chargers report. A StartTransaction
@@ -60,6 +61,8 @@ export function createChargerEventSink(deps: ChargingDeps, hooks: { wakeJobs?: (
             or(isNull(chargingSessions.meterLastAt), lte(chargingSessions.meterLastAt, latest.at)),
           ),
         );
+      const updated = await getSessionById(db, session.id);
+      if (updated) await enforceBudget(deps, updated);
     },
 
     async transactionStopped(tx, event) {

@@ -54,7 +54,8 @@ describe('a paid charging session, end to end through the emulator and a simulat
     await cp.settled(); // the simulator's StartTransaction
     await settleUntil(checkout.token, 'CHARGING');
 
-    await cp.deliver(12_345); // 12.345 kWh
+    h.clock.advance(40 * 60_000);
+    await cp.deliver(12_345, 18_500); // 12.345 kWh in 40 minutes
     await waitFor(async () => (await h.runtime.charging.sessionView(checkout.token))!.energyWh === 12_345, 'meter values');
     expect((await h.runtime.charging.sessionView(checkout.token))!.cost).toBe(6049); // 12.345 × 4.90 = 60.4905 → 60.49
 

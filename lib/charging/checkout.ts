@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { crashPoint } from '@/lib/crash-points';
 import { chargingSessions } from '@/lib/db/schema';
 import { enqueueJob } from '@/lib/jobs/queue';
 import { errorMessage } from '@/lib/logger';
@@ -8,6 +9,7 @@ import { dispatchDeps, type ChargingDeps } from './deps';
 import { SessionJob, dispatch } from './dispatch';
 import { hashSessionToken, newIdTag, newPaymentReference, sessionTokenFor } from './identifiers';
 import { getChargerWithTariff, getLatestPendingSessionOnConnector, getLiveSessionOnConnector, getSessionById } from './queries';
+import { hitRateLimit } from './rate-limit';
 import { checkReservationAmount } from './reservation';
 import type { Currency } from '@/lib/pricing/tariff';
 
@@ -26,6 +28,7 @@ export type CheckoutFailure =
   | 'charger-unavailable'
   | 'occupied'
   | 'invalid-amount'
+  | 'rate-limited'
   | 'payment-failed';
 
 export type CheckoutResult =
@@ -38,6 +41,8 @@ export interface CheckoutInput {
   chargerId: string;
   connectorId: number;
   amount: number;
+  /** Who is paying, as far as we can tell (the client's address); payments per client are rate-limited. */
+  clientKey?: string;
 }
 
 const fail = (failure: CheckoutFailure, message: string): CheckoutResult => ({ ok: false, failure, message });
@@ -104,6 +109,17 @@ export async function startCheckout(deps: ChargingDeps, input: CheckoutInput): P
         availability.kind === 'offline' ? 'charger-offline' : availability.kind === 'unavailable' ? 'charger-unavailable' : 'occupied';
       return fail(failure, availabilityMessage(availability));
     }
+    if (input.clientKey) {
+      const limit = await hitRateLimit(db, {
+        key: `checkout:${input.clientKey}`,
+        limit: settings.checkoutRateLimit,
+        windowSeconds: settings.checkoutRateWindowSeconds,
+        now,
+      });
+      if (!limit.allowed) {
+        return fail('rate-limited', `Too many payments started from this device. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} min.`);
+      }
+    }
     await db
       .insert(chargingSessions)
       .values({
@@ -128,6 +144,7 @@ export async function startCheckout(deps: ChargingDeps, input: CheckoutInput): P
   }
   const session = await getSessionById(db, input.checkoutId);
   if (!session) throw new Error('the checkout session could not be stored');
+  crashPoint('checkout.session-stored');
 
   // Polling starts whatever happens next: it also cleans up after a create that never got an answer.
   await enqueueJob(

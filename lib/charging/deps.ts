@@ -26,6 +26,17 @@ export interface ChargingSettings {
   startTimeoutSeconds: number;
   /** How long a payment that is being approved holds the connector against other drivers. */
   pendingHoldSeconds: number;
+  /** Stop requested but no StopTransaction within this: settle on the last reading and flag for review. */
+  stopDeadlineSeconds: number;
+  /** How often the budget guard looks at a charging session even when no meter values arrive. */
+  budgetWatchIntervalSeconds: number;
+  /** How long a RemoteStop takes to stop the energy, as the budget guard assumes. */
+  stopLatencySeconds: number;
+  /** Meter interval assumed until a charger's own interval is known. */
+  defaultSampleIntervalSeconds: number;
+  /** Payments a client may start within checkoutRateWindowSeconds. */
+  checkoutRateLimit: number;
+  checkoutRateWindowSeconds: number;
 }
 
 export const DEFAULT_CHARGING_SETTINGS: Omit<ChargingSettings, 'publicBaseUrl'> = {
@@ -33,9 +44,24 @@ export const DEFAULT_CHARGING_SETTINGS: Omit<ChargingSettings, 'publicBaseUrl'> 
   paymentPollIntervalSeconds: 2,
   startTimeoutSeconds: 180,
   pendingHoldSeconds: 90,
+  stopDeadlineSeconds: 6 * 3600,
+  budgetWatchIntervalSeconds: 15,
+  stopLatencySeconds: 30,
+  defaultSampleIntervalSeconds: 60,
+  checkoutRateLimit: 5,
+  checkoutRateWindowSeconds: 600,
 };
 
 /** The part of the dependencies the dispatcher needs. */
 export function dispatchDeps(deps: ChargingDeps) {
-  return { db: deps.db, clock: deps.clock, startTimeoutSeconds: deps.settings.startTimeoutSeconds };
+  const { startTimeoutSeconds, stopDeadlineSeconds, budgetWatchIntervalSeconds } = deps.settings;
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    effectDelaysSeconds: {
+      'start-timeout': startTimeoutSeconds,
+      'stop-deadline': stopDeadlineSeconds,
+      'budget-watch': budgetWatchIntervalSeconds,
+    },
+  };
 }

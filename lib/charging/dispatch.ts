@@ -1,5 +1,6 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Clock } from '@/lib/clock';
+import { crashPoint } from '@/lib/crash-points';
 import type { Db, DbOrTx, Tx } from '@/lib/db/client';
 import { chargingSessions, sessionEvents, type ChargingSessionRow } from '@/lib/db/schema';
 import { enqueueJob } from '@/lib/jobs/queue';
@@ -17,7 +18,9 @@ export const SessionJob = {
   pollPayment: 'session.poll-payment',
   startCharger: 'session.start-charger',
   startTimeout: 'session.start-timeout',
+  budgetWatch: 'session.budget-watch',
   stopCharger: 'session.stop-charger',
+  stopDeadline: 'session.stop-deadline',
   settle: 'session.settle',
   releaseReservation: 'session.release-reservation',
   abandonPayment: 'session.abandon-payment',
@@ -28,7 +31,9 @@ export const SessionJob = {
 const EFFECT_JOBS: Record<Effect, string> = {
   'start-charger': SessionJob.startCharger,
   'start-timeout': SessionJob.startTimeout,
+  'budget-watch': SessionJob.budgetWatch,
   'stop-charger': SessionJob.stopCharger,
+  'stop-deadline': SessionJob.stopDeadline,
   settle: SessionJob.settle,
   'release-reservation': SessionJob.releaseReservation,
   'abandon-payment': SessionJob.abandonPayment,
@@ -36,12 +41,13 @@ const EFFECT_JOBS: Record<Effect, string> = {
 };
 
 /** Money must never be left half-moved: these jobs keep trying for days rather than give up. */
-const PERSISTENT_EFFECTS = new Set<Effect>(['settle', 'release-reservation', 'abandon-payment', 'post-receipt', 'stop-charger']);
+const PERSISTENT_EFFECTS = new Set<Effect>(['settle', 'release-reservation', 'abandon-payment', 'post-receipt', 'stop-charger', 'budget-watch']);
 
 export interface DispatchDeps {
   db: Db;
   clock: Clock;
-  startTimeoutSeconds: number;
+  /** Effects that run later rather than at once (timers). */
+  effectDelaysSeconds: Partial<Record<Effect, number>>;
 }
 
 export interface DispatchResult {
@@ -68,7 +74,9 @@ export async function dispatch(
   const run = (tx: Tx) => applyEvent(deps, tx, sessionId, event, false);
   if (options.tx) return options.tx.transaction(run);
   try {
-    return await deps.db.transaction(run);
+    const result = await deps.db.transaction(run);
+    crashPoint(`event.${event.type}.committed`);
+    return result;
   } catch (error) {
     // Two authorisations for one connector at once: the database let only one become live.
     if (event.type === 'PAYMENT_AUTHORIZED' && isUniqueViolation(error)) {
@@ -117,6 +125,8 @@ async function applyEvent(
       authorizedAmount: session.authorizedAmount,
       paymentState: session.paymentState,
       capturedAmount: session.capturedAmount,
+      cancelledAmount: session.cancelledAmount,
+      reviewReason: session.reviewReason,
     },
     event,
   );
@@ -148,7 +158,7 @@ async function applyEvent(
     createdAt: now,
   });
   for (const effect of decision.effects) {
-    const runAt = effect === 'start-timeout' ? new Date(now.getTime() + deps.startTimeoutSeconds * 1000) : now;
+    const runAt = new Date(now.getTime() + (deps.effectDelaysSeconds[effect] ?? 0) * 1000);
     await enqueueJob(
       tx,
       EFFECT_JOBS[effect],

@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { ChargerOfflineError } from '@/lib/chargers/charger-control';
-import { chargers, chargingSessions, type ChargingSessionRow } from '@/lib/db/schema';
+import { chargers, chargingSessions, meterSamples, type ChargingSessionRow } from '@/lib/db/schema';
 import type { JobHandler } from '@/lib/jobs/worker';
 import { PaymentOperationRejected } from '@/lib/payments/operations';
 import { VippsErrorCode } from '@/lib/payments/vipps/errors';
@@ -8,6 +8,7 @@ import { buildReceipt } from '@/lib/payments/vipps/receipts';
 import type { SessionPrice } from '@/lib/pricing/price-session';
 import { dispatchDeps, type ChargingDeps } from './deps';
 import { SessionJob, dispatch } from './dispatch';
+import { enforceBudget } from './budget-check';
 import { applyPaymentSnapshot, syncPayment } from './payment-sync';
 import { getSessionById, getSessionByReference } from './queries';
 import { settle } from './settlement';
@@ -100,35 +101,58 @@ export function createSessionJobHandlers(deps: ChargingDeps): Record<string, Job
       return { rescheduleAt: new Date(clock.now().getTime() + 30_000) };
     },
 
+    async [SessionJob.budgetWatch](payload) {
+      const session = await load(payload);
+      if (!session || session.state !== 'CHARGING') return;
+      if ((await enforceBudget(deps, session)) === 'stopping') return;
+      return { rescheduleAt: new Date(clock.now().getTime() + deps.settings.budgetWatchIntervalSeconds * 1000) };
+    },
+
+    async [SessionJob.stopDeadline](payload) {
+      const session = await load(payload);
+      if (!session || session.state !== 'STOPPING' || session.meterStartWh === null) return;
+      logger.warn('no StopTransaction within the deadline; settling on the last meter reading', { sessionId: session.id });
+      await toSession(session.id, {
+        type: 'STOP_DEADLINE_PASSED',
+        lastRegisterWh: session.meterLastWh ?? session.meterStartWh,
+        at: (session.meterLastAt ?? session.startedAt ?? clock.now()).toISOString(),
+      });
+    },
+
     async [SessionJob.settle](payload) {
       const session = await load(payload);
       if (!session || session.state !== 'STOPPED') return;
       // The price is computed once and kept: a retry captures exactly what the first attempt meant to.
       let price = session.price as SessionPrice | null;
-      let captureAmount: number;
       if (!price) {
-        const settlement = settle(session);
+        const [charger] = await db.select({ maxPowerW: chargers.maxPowerW }).from(chargers).where(eq(chargers.id, session.chargerId));
+        const samples =
+          session.transactionId === null
+            ? []
+            : await db
+                .select({ at: meterSamples.sampledAt, energyWh: meterSamples.energyWh, powerW: meterSamples.powerW })
+                .from(meterSamples)
+                .where(and(eq(meterSamples.chargerId, session.chargerId), eq(meterSamples.transactionId, session.transactionId)))
+                .orderBy(asc(meterSamples.sampledAt));
+        const settlement = settle(session, samples, charger?.maxPowerW ?? 22_000);
         if (settlement.kind === 'review') {
           await toSession(session.id, { type: 'REVIEW_NEEDED', reason: settlement.reason });
           return;
         }
         price = settlement.price;
-        captureAmount = settlement.captureAmount;
         await db
           .update(chargingSessions)
           .set({ price, energyWh: settlement.usage.energyWh, overrunAmount: settlement.overrunAmount, updatedAt: clock.now() })
           .where(eq(chargingSessions.id, session.id));
-      } else {
-        captureAmount = price.total - session.overrunAmount;
       }
-      if (captureAmount <= 0) {
+      if (price.total <= 0) {
         await toSession(session.id, { type: 'CAPTURED', capturedAmount: 0 });
         return;
       }
       const payment = await payments.capture({
         sessionId: session.id,
         reference: session.reference,
-        amount: captureAmount,
+        amount: price.total,
         currency: session.currency as Currency,
       });
       await toSession(session.id, { type: 'CAPTURED', capturedAmount: payment.captured });

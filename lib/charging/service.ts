@@ -57,6 +57,18 @@ export function createChargingService(deps: ChargingDeps, hooks: { wakeJobs?: ()
       return { ok: true, view };
     },
 
+    /**
+     * An operator's decision on a session held for review (for the admin area): settle it on an energy
+     * figure they chose, or waive it so nothing is captured and the whole reservation is released.
+     */
+    async resolveReview(sessionId: string, decision: { energyWh: number } | 'waive') {
+      const event =
+        decision === 'waive' ? ({ type: 'OPERATOR_RELEASED' } as const) : ({ type: 'OPERATOR_SETTLED', energyWh: decision.energyWh } as const);
+      const result = await dispatch(dispatchDeps(deps), sessionId, event);
+      hooks.wakeJobs?.();
+      return result;
+    },
+
     /** A verified, new Vipps webhook: re-read the payment in a job (inside the webhook's transaction). */
     async onVippsWebhookEvent(tx: Tx, event: WebhookEvent): Promise<void> {
       await enqueueJob(tx, SessionJob.syncPayment, { reference: event.reference }, { runAt: clock.now() });

@@ -6,6 +6,8 @@ const facts = (state: SessionState, over: Partial<SessionFacts> = {}): SessionFa
   authorizedAmount: null,
   paymentState: null,
   capturedAmount: 0,
+  cancelledAmount: 0,
+  reviewReason: null,
   ...over,
 });
 
@@ -21,11 +23,14 @@ function walk(events: SessionEvent[], start: SessionFacts = facts('PAYMENT_PENDI
     const decision = decide(current, event);
     if (!decision.accepted) throw new Error(`${event.type} refused in ${current.state}: ${decision.reason}`);
     effects.push(...decision.effects);
+    const c = decision.changes;
     current = {
       state: decision.to,
-      authorizedAmount: decision.changes.authorizedAmount ?? current.authorizedAmount,
-      paymentState: decision.changes.paymentState ?? current.paymentState,
-      capturedAmount: decision.changes.capturedAmount ?? current.capturedAmount,
+      authorizedAmount: c.authorizedAmount ?? current.authorizedAmount,
+      paymentState: c.paymentState ?? current.paymentState,
+      capturedAmount: c.capturedAmount ?? current.capturedAmount,
+      cancelledAmount: c.cancelledAmount ?? current.cancelledAmount,
+      reviewReason: c.reviewReason === undefined ? current.reviewReason : c.reviewReason,
     };
   }
   return { state: current.state, effects };
@@ -47,7 +52,9 @@ describe('session state machine', () => {
     expect(result.effects).toEqual([
       'start-charger',
       'start-timeout',
+      'budget-watch',
       'stop-charger',
+      'stop-deadline',
       'settle',
       'release-reservation',
       'post-receipt',
@@ -110,6 +117,36 @@ describe('session state machine', () => {
         if (decision.effects.includes('settle')) expect(['CHARGING', 'STOPPING']).toContain(state);
       }
     }
+  });
+
+  it('settles on the last reading when no StopTransaction comes, and ends in review', () => {
+    const result = walk([
+      authorized,
+      started,
+      { type: 'STOP_REQUESTED', by: 'driver' },
+      { type: 'STOP_DEADLINE_PASSED', lastRegisterWh: 1_005_000, at: '2026-11-23T21:00:00Z' },
+      { type: 'CAPTURED', capturedAmount: 2450 },
+      { type: 'RESERVATION_RELEASED', cancelledAmount: 27_550 },
+      { type: 'RECEIPT_POSTED' },
+    ]);
+    expect(result.state).toBe('REVIEW_REQUIRED');
+    expect(result.effects).toContain('settle');
+    // A StopTransaction that finally arrives does not settle a second time.
+    expect(decide(facts('REVIEW_REQUIRED', { capturedAmount: 2450, cancelledAmount: 27_550, reviewReason: 'x' }), ended).accepted).toBe(false);
+  });
+
+  it('holds a meter anomaly for the operator, who settles or waives it once', () => {
+    const review = walk([authorized, started, ended, { type: 'REVIEW_NEEDED', reason: 'meterStop below meterStart' }]);
+    expect(review.state).toBe('REVIEW_REQUIRED');
+    expect(review.effects).not.toContain('release-reservation');
+    const open = facts('REVIEW_REQUIRED', { authorizedAmount: 30_000, reviewReason: 'meterStop below meterStart' });
+    expect(decide(open, { type: 'OPERATOR_SETTLED', energyWh: 5000 })).toMatchObject({ accepted: true, to: 'STOPPED', effects: ['settle'] });
+    expect(decide(open, { type: 'OPERATOR_RELEASED' })).toMatchObject({ accepted: true, to: 'STOPPED', effects: ['release-reservation'] });
+    const settled = { ...open, capturedAmount: 2450 };
+    expect(decide(settled, { type: 'OPERATOR_SETTLED', energyWh: 5000 }).accepted).toBe(false);
+    // Waived: nothing captured, everything released, and the session completes.
+    const waived = walk([{ type: 'OPERATOR_RELEASED' }, { type: 'RESERVATION_RELEASED', cancelledAmount: 30_000 }], open);
+    expect(waived.state).toBe('COMPLETED');
   });
 
   it('refuses every event in the final states except bookkeeping of releases', () => {

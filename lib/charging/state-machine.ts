@@ -6,11 +6,15 @@
  * caller records it and carries on.
  *
  *   PAYMENT_PENDING ─authorised─▶ AUTHORIZED ─start accepted─▶ STARTING ─transaction started─▶ CHARGING
- *        │                            │  start failed / timeout      │                              │ stop
- *        ▼ aborted/expired            ▼                              ▼                              ▼
+ *        │                            │  start failed / timeout      │                              │ stop (driver,
+ *        ▼ aborted/expired            ▼                              ▼                              ▼ budget, charger)
  *    CANCELLED                      FAILED ◀─────────────────────────┘                          STOPPING
  *                                                                                                  │ transaction ended
  *   COMPLETED ◀─receipt posted─ SETTLED ◀─rest released─ STOPPED ◀──────────────────────────────────┘
+ *                                                          │ meter anomaly             (or no StopTransaction
+ *                                                          ▼                            within the deadline:
+ *                                                   REVIEW_REQUIRED ─operator─▶ STOPPED  settled on the last
+ *                                                                                        reading, then review)
  */
 
 export const SESSION_STATES = [
@@ -28,9 +32,9 @@ export const SESSION_STATES = [
 ] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
-/** States where the driver's car may still be drawing energy. */
+/** States where the session owns its connector (mirrored by a partial unique index in the database). */
 export const LIVE_STATES: readonly SessionState[] = ['AUTHORIZED', 'STARTING', 'CHARGING', 'STOPPING'];
-/** States after which nothing more happens to the session. */
+/** States after which nothing more happens by itself. */
 export const FINAL_STATES: readonly SessionState[] = ['COMPLETED', 'CANCELLED', 'FAILED', 'REVIEW_REQUIRED'];
 
 export type StopCause = 'driver' | 'charger' | 'budget' | 'operator' | 'timeout';
@@ -43,18 +47,26 @@ export type SessionEvent =
   | { type: 'TRANSACTION_STARTED'; transactionId: number; meterStartWh: number; at: string }
   | { type: 'STOP_REQUESTED'; by: StopCause }
   | { type: 'TRANSACTION_ENDED'; meterStopWh: number; at: string; reason: string }
+  /** No StopTransaction arrived in time: settle on the last register reading, and flag for review. */
+  | { type: 'STOP_DEADLINE_PASSED'; lastRegisterWh: number; at: string }
   /** Amounts are the payment's aggregate totals after the call, so a repeated event changes nothing. */
   | { type: 'CAPTURED'; capturedAmount: number }
   | { type: 'RESERVATION_RELEASED'; cancelledAmount: number }
   | { type: 'RECEIPT_POSTED' }
-  | { type: 'REVIEW_NEEDED'; reason: string };
+  | { type: 'REVIEW_NEEDED'; reason: string }
+  /** The operator settles a reviewed session on an energy figure they chose. */
+  | { type: 'OPERATOR_SETTLED'; energyWh: number }
+  /** The operator waives a reviewed session: nothing is captured, everything released. */
+  | { type: 'OPERATOR_RELEASED' };
 
 export type SessionEventType = SessionEvent['type'];
 
 export type Effect =
   | 'start-charger'
   | 'start-timeout'
+  | 'budget-watch'
   | 'stop-charger'
+  | 'stop-deadline'
   | 'settle'
   | 'release-reservation'
   | 'abandon-payment'
@@ -76,6 +88,8 @@ export interface SessionChanges {
   cancelledAmount?: number;
   receiptPosted?: true;
   failureReason?: string;
+  reviewReason?: string | null;
+  operatorEnergyWh?: number;
 }
 
 /** What the machine needs to know about the session besides its state. */
@@ -84,6 +98,9 @@ export interface SessionFacts {
   authorizedAmount: number | null;
   paymentState: string | null;
   capturedAmount: number;
+  cancelledAmount: number;
+  /** Settled on an estimate (e.g. no StopTransaction): the session ends in review rather than completed. */
+  reviewReason: string | null;
 }
 
 export type Decision =
@@ -104,6 +121,12 @@ const refuse = (reason: string): Decision => ({ accepted: false, reason });
 
 const failStart = (reason: string): Decision => go('FAILED', { failureReason: reason }, ['release-reservation']);
 
+/** Where a settled session ends: in review when it was settled on an estimate. */
+const settledEnd = (f: SessionFacts): SessionState => (f.reviewReason ? 'REVIEW_REQUIRED' : 'COMPLETED');
+
+/** A review is open only while no money has moved. */
+const unsettledReview = (f: SessionFacts) => f.capturedAmount === 0 && f.cancelledAmount === 0;
+
 const TRANSITIONS: Table = {
   PAYMENT_AUTHORIZED: {
     PAYMENT_PENDING: (_f, e) =>
@@ -112,7 +135,7 @@ const TRANSITIONS: Table = {
         : // Another driver's authorisation arrived first: this one is released at once.
           go(
             'CANCELLED',
-            { authorizedAmount: e.authorizedAmount, paymentState: 'AUTHORIZED', failureReason: 'The charger was taken by another driver' },
+            { authorizedAmount: e.authorizedAmount, paymentState: 'AUTHORIZED', failureReason: 'Another driver started charging here first' },
             ['release-reservation'],
           ),
     // An approval that lands after the driver gave up is never kept.
@@ -133,18 +156,31 @@ const TRANSITIONS: Table = {
     STARTING: (_f, e) => failStart(e.reason),
   },
   TRANSACTION_STARTED: {
-    AUTHORIZED: (_f, e) => go('CHARGING', transactionStart(e)),
-    STARTING: (_f, e) => go('CHARGING', transactionStart(e)),
+    AUTHORIZED: (_f, e) => go('CHARGING', transactionStart(e), ['budget-watch']),
+    STARTING: (_f, e) => go('CHARGING', transactionStart(e), ['budget-watch']),
   },
   STOP_REQUESTED: {
     PAYMENT_PENDING: () => go('CANCELLED', { failureReason: 'Cancelled before the payment was approved' }, ['abandon-payment']),
     AUTHORIZED: (_f, e) => go('CANCELLED', { stopRequestedBy: e.by, failureReason: 'Cancelled before charging started' }, ['release-reservation']),
     STARTING: (_f, e) => go('CANCELLED', { stopRequestedBy: e.by, failureReason: 'Cancelled before charging started' }, ['release-reservation']),
-    CHARGING: (_f, e) => go('STOPPING', { stopRequestedBy: e.by }, ['stop-charger']),
+    CHARGING: (_f, e) => go('STOPPING', { stopRequestedBy: e.by }, ['stop-charger', 'stop-deadline']),
   },
   TRANSACTION_ENDED: {
     CHARGING: (_f, e) => go('STOPPED', transactionEnd(e), ['settle']),
     STOPPING: (_f, e) => go('STOPPED', transactionEnd(e), ['settle']),
+  },
+  STOP_DEADLINE_PASSED: {
+    STOPPING: (_f, e) =>
+      go(
+        'STOPPED',
+        {
+          meterStopWh: e.lastRegisterWh,
+          stoppedAt: e.at,
+          stopReason: 'NoStopTransaction',
+          reviewReason: 'The charger never confirmed the stop; settled on its last meter reading',
+        },
+        ['settle'],
+      ),
   },
   CAPTURED: {
     STOPPED: (_f, e) => go('STOPPED', { capturedAmount: e.capturedAmount }, ['release-reservation']),
@@ -154,15 +190,24 @@ const TRANSITIONS: Table = {
       f.capturedAmount > 0
         ? go('SETTLED', { cancelledAmount: e.cancelledAmount }, ['post-receipt'])
         : // Nothing captured, nothing to put on a receipt.
-          go('COMPLETED', { cancelledAmount: e.cancelledAmount }),
+          go(settledEnd(f), { cancelledAmount: e.cancelledAmount }),
     FAILED: (_f, e) => go('FAILED', { cancelledAmount: e.cancelledAmount }),
     CANCELLED: (_f, e) => go('CANCELLED', { cancelledAmount: e.cancelledAmount }),
   },
   RECEIPT_POSTED: {
-    SETTLED: () => go('COMPLETED', { receiptPosted: true }),
+    SETTLED: (f) => go(settledEnd(f), { receiptPosted: true }),
   },
   REVIEW_NEEDED: {
-    STOPPED: (_f, e) => go('REVIEW_REQUIRED', { failureReason: e.reason }),
+    // The reservation stays authorised: nothing is captured until an operator decides.
+    STOPPED: (_f, e) => go('REVIEW_REQUIRED', { reviewReason: e.reason }),
+  },
+  OPERATOR_SETTLED: {
+    REVIEW_REQUIRED: (f, e) =>
+      unsettledReview(f) ? go('STOPPED', { operatorEnergyWh: e.energyWh, reviewReason: null }, ['settle']) : refuse('already settled'),
+  },
+  OPERATOR_RELEASED: {
+    REVIEW_REQUIRED: (f) =>
+      unsettledReview(f) ? go('STOPPED', { capturedAmount: 0, reviewReason: null }, ['release-reservation']) : refuse('already settled'),
   },
 };
 

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -29,12 +28,20 @@ export interface Database {
   engine: 'pglite' | 'postgres';
   /** LISTEN on a channel; returns an unsubscribe function. */
   listen(channel: string, listener: NotificationListener): Promise<() => Promise<void>>;
+  /** PGlite only: a copy of the whole database, to open again with { inMemory: true, from }. */
+  dump?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
-const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+/**
+ * The committed migrations. Resolved from the working directory, which is the project root for every
+ * entry point (npm scripts, tests, the bundled production server, where import.meta.url would point
+ * into the bundle instead).
+ */
+export const MIGRATIONS_FOLDER = path.resolve('lib/db/migrations');
 
-export type DatabaseLocation = { databaseUrl: string } | { dataDir: string } | { inMemory: true };
+/** In memory, optionally starting from a dump of another PGlite database (tests start from a migrated, seeded copy). */
+export type DatabaseLocation = { databaseUrl: string } | { dataDir: string } | { inMemory: true; from?: Blob };
 
 export async function openDatabase(location: DatabaseLocation): Promise<Database> {
   const database = 'databaseUrl' in location ? await openPostgres(location.databaseUrl) : await openPglite(location);
@@ -42,14 +49,14 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
   return database;
 }
 
-async function openPglite(location: { dataDir: string } | { inMemory: true }): Promise<Database> {
+async function openPglite(location: { dataDir: string } | { inMemory: true; from?: Blob }): Promise<Database> {
   let client: PGlite;
   if ('dataDir' in location) {
     const dir = path.join(location.dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
     client = new PGlite(dir);
   } else {
-    client = new PGlite();
+    client = new PGlite(location.from ? { loadDataDir: location.from } : undefined);
   }
   const db = drizzlePglite(client) as unknown as Db;
   return {
@@ -59,6 +66,7 @@ async function openPglite(location: { dataDir: string } | { inMemory: true }): P
       const unsubscribe = await client.listen(channel, listener);
       return async () => unsubscribe();
     },
+    dump: () => client.dumpDataDir('none'),
     async close() {
       if (!client.closed) await client.close();
     },
@@ -99,7 +107,7 @@ async function openPostgres(databaseUrl: string): Promise<Database> {
 /** Applies the committed migrations; concurrent starts on one Postgres wait for each other. */
 export async function migrateDatabase(database: Database, databaseUrl?: string): Promise<void> {
   if (database.engine === 'pglite') {
-    await migratePglite(database.db as never, { migrationsFolder });
+    await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
     return;
   }
   if (!databaseUrl) throw new Error('migrateDatabase needs the DATABASE_URL for Postgres');
@@ -107,7 +115,7 @@ export async function migrateDatabase(database: Database, databaseUrl?: string):
   await client.connect();
   try {
     await client.query('select pg_advisory_lock(727274)');
-    await migratePg(drizzlePg(client), { migrationsFolder });
+    await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS_FOLDER });
   } finally {
     await client.query('select pg_advisory_unlock(727274)').catch(() => {});
     await client.end();

@@ -135,7 +135,12 @@ export const chargingSessions = pgTable(
     /** Priced above the authorisation and therefore not captured; the operator absorbs it. */
     overrunAmount: bigint('overrun_amount', { mode: 'number' }).notNull().default(0),
     receiptPostedAt: ts('receipt_posted_at'),
+    /** What the driver is told when the session did not end normally. */
     failureReason: text('failure_reason'),
+    /** Why an operator must look at this session (meter anomaly, settled on an estimate). */
+    reviewReason: text('review_reason'),
+    /** The energy an operator decided to bill after a review, Wh. */
+    operatorEnergyWh: bigint('operator_energy_wh', { mode: 'number' }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -192,6 +197,17 @@ export const paymentOperations = pgTable(
     completedAt: ts('completed_at'),
   },
   (t) => [uniqueIndex('payment_operations_key').on(t.idempotencyKey)],
+);
+
+/** Fixed-window counters for rate limits that must hold across app instances. */
+export const rateLimitCounters = pgTable(
+  'rate_limit_counters',
+  {
+    key: text('key').notNull(),
+    windowStart: ts('window_start').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );
 
 /** Server-side secrets generated on first start and shared by every app instance. */

@@ -54,6 +54,10 @@ export async function claimDueJobs(db: Db, now: Date, limit: number, leaseSecond
   return rows.sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || a.id - b.id);
 }
 
+export async function extendLease(db: Db, id: number, lockedUntil: Date): Promise<void> {
+  await db.update(jobs).set({ lockedUntil }).where(eq(jobs.id, id));
+}
+
 export async function completeJob(db: Db, id: number, now: Date): Promise<void> {
   await db
     .update(jobs)

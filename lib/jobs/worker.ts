@@ -1,8 +1,9 @@
 import type { Clock } from '@/lib/clock';
+import { crashPoint } from '@/lib/crash-points';
 import type { Database } from '@/lib/db/client';
 import type { JobRow } from '@/lib/db/schema';
 import { errorMessage, type Logger } from '@/lib/logger';
-import { JOBS_CHANNEL, claimDueJobs, completeJob, failJobAttempt, rescheduleJob } from './queue';
+import { JOBS_CHANNEL, claimDueJobs, completeJob, extendLease, failJobAttempt, rescheduleJob } from './queue';
 
 /** What a handler may ask for besides "done": run me again later (polling). */
 export type JobResult = void | { rescheduleAt: Date };
@@ -48,8 +49,13 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
       logger.error('job has no handler', { id: job.id, kind: job.kind });
       return;
     }
+    // Keep the lease while the handler runs, so a slow job is not taken over by another worker.
+    const renewal = setInterval(() => {
+      extendLease(db, job.id, new Date(clock.now().getTime() + leaseSeconds * 1000)).catch(() => {});
+    }, (leaseSeconds * 1000) / 3);
     try {
       const result = await handler(job.payload, job);
+      crashPoint(`job.${job.kind}.handled`);
       if (result && 'rescheduleAt' in result) {
         await rescheduleJob(db, job.id, result.rescheduleAt, clock.now());
       } else {
@@ -63,6 +69,8 @@ export function createJobWorker(options: JobWorkerOptions): JobWorker {
         attempt: job.attempts,
         error: errorMessage(error),
       });
+    } finally {
+      clearInterval(renewal);
     }
   }
 

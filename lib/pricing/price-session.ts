@@ -17,6 +17,8 @@ export interface PriceLine {
   quantityUnit: 'Wh' | 's' | 'pcs';
   /** Price per kWh / minute / piece incl. VAT, in minor units (for energy the first tier's price when tiered). */
   unitPrice: number;
+  /** What was waived to stay within the authorised amount (incl. VAT); totalAmount is after it. */
+  discount: number;
   totalAmount: number;
   totalAmountExcludingTax: number;
   totalTaxAmount: number;
@@ -76,6 +78,7 @@ function line(
     quantity,
     quantityUnit,
     unitPrice,
+    discount: 0,
     totalAmount,
     totalAmountExcludingTax: excludingTax,
     totalTaxAmount: tax,
@@ -125,4 +128,47 @@ export function priceSession(tariff: Tariff, usage: SessionUsage): SessionPrice 
 
 function sum<T>(items: T[], pick: (item: T) => number): number {
   return items.reduce((acc, item) => acc + pick(item), 0);
+}
+
+/** The order in which lines give way when a price exceeds what the driver authorised: idle fees first. */
+const WAIVE_ORDER: PriceLineKind[] = ['idle_fee', 'time', 'session_fee', 'energy'];
+
+/**
+ * Caps a price at the authorised amount. The excess is waived line by line
+ * (idle fee first, energy last) as a discount, and each reduced line's VAT
+ * is split again, so the capped lines still sum exactly to what is captured.
+ * The overrun is what the operator absorbs.
+ */
+export function capPrice(price: SessionPrice, authorized: number): { price: SessionPrice; overrun: number } {
+  if (!Number.isSafeInteger(authorized) || authorized < 0) throw new RangeError('authorized must be a non-negative integer');
+  let excess = price.total - authorized;
+  if (excess <= 0) return { price, overrun: 0 };
+  const overrun = excess;
+  const lines = price.lines.map((l) => ({ ...l }));
+  for (const kind of WAIVE_ORDER) {
+    for (const current of lines.filter((l) => l.kind === kind)) {
+      if (excess === 0) break;
+      const waived = Math.min(excess, current.totalAmount);
+      if (waived === 0) continue;
+      excess -= waived;
+      const totalAmount = current.totalAmount - waived;
+      const { excludingTax, tax } = splitVat(totalAmount, current.taxRateBp);
+      Object.assign(current, {
+        discount: current.discount + waived,
+        totalAmount,
+        totalAmountExcludingTax: excludingTax,
+        totalTaxAmount: tax,
+      });
+    }
+  }
+  return {
+    price: {
+      currency: price.currency,
+      lines,
+      total: sum(lines, (l) => l.totalAmount),
+      totalExcludingTax: sum(lines, (l) => l.totalAmountExcludingTax),
+      totalTax: sum(lines, (l) => l.totalTaxAmount),
+    },
+    overrun,
+  };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { ChargerControl, ChargerEventSink } from '@/lib/chargers/charger-control';
-import { createCentralSystem, markAllChargersOffline, type CentralSystem } from '@/lib/chargers/ocpp/central-system';
+import { createCentralSystem, type CentralSystem, type CentralSystemTuning } from '@/lib/chargers/ocpp/central-system';
 import { SimulatedChargePoint } from '@/lib/chargers/simulator/charge-point';
 import { DEFAULT_CHARGING_SETTINGS } from '@/lib/charging/deps';
 import { createChargingService, type ChargingService } from '@/lib/charging/service';
@@ -16,6 +16,7 @@ import { createVippsClient, type VippsClient } from '@/lib/payments/vipps/client
 import { createVippsEmulator, type VippsEmulator } from '@/lib/payments/vipps/emulator';
 import { createVippsPayments, type Payments } from '@/lib/payments/vipps/payments';
 import { ensureWebhookRegistration, receiveWebhook, webhookUrl } from '@/lib/payments/vipps/webhooks';
+import { armCrashPoint } from '@/lib/crash-points';
 import { DEMO_CHARGER_IDS, DEMO_CHARGER_PASSWORD, seedDemoData } from './seed-demo';
 
 /**
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Validate OCPP messages strictly against the schemas (tests). */
   strictOcpp?: boolean;
+  /** OCPP timers and limits (tests shorten pings and timeouts). */
+  ocpp?: Partial<CentralSystemTuning>;
   /** Run the job worker and emulator in the background (off: tests step them by hand). */
   background?: boolean;
   /** Override engine timers (tests). */
@@ -66,6 +69,8 @@ async function getOrCreateSecret(database: Database, name: string): Promise<Buff
 export async function createRuntime(config: AppConfig, options: RuntimeOptions = {}): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
+  armCrashPoint(config.testCrashAt);
+  if (config.testCrashAt) logger.warn(`TEST_CRASH_AT=${config.testCrashAt}: this process will kill itself there (crash tests only)`);
   const background = options.background !== false;
 
   const location: DatabaseLocation =
@@ -73,8 +78,6 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions =
   const database = await openDatabase(location);
   await migrateDatabase(database, 'databaseUrl' in location ? location.databaseUrl : undefined);
   if (config.seedDemoData && (await seedDemoData(database.db))) logger.info('seeded the demo site with chargers DEMO-1, DEMO-2 and DEMO-3');
-  // Nobody is connected to a process that is only starting (one instance per database for now).
-  await markAllChargersOffline(database.db);
   if (database.engine === 'pglite') await releaseAllLeases(database.db);
   const sessionTokenKey = await getOrCreateSecret(database, 'session-token-key');
 
@@ -98,13 +101,17 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions =
   const boundSink = new Proxy({} as ChargerEventSink, {
     get: (_t, prop: keyof ChargerEventSink) => (...args: never[]) => (sink![prop] as (...a: never[]) => unknown)(...args),
   });
+  // Registers this instance and takes offline the chargers of instances that died (with PGlite: all of them).
   const centralSystem = createCentralSystem({
+    ...options.ocpp,
     db: database.db,
+    database,
     clock,
     logger: logger.child('ocpp'),
     sink: boundSink,
-    strict: options.strictOcpp,
+    strict: options.strictOcpp ?? options.ocpp?.strict,
   });
+  await centralSystem.ready;
   const chargerControl: ChargerControl = centralSystem.control;
 
   let worker: JobWorker | undefined;
@@ -121,7 +128,13 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions =
     { wakeJobs: () => worker?.wake() },
   );
   sink = charging.chargerEvents;
-  worker = createJobWorker({ database, clock, logger: logger.child('jobs'), handlers: charging.jobHandlers });
+  worker = createJobWorker({
+    database,
+    clock,
+    logger: logger.child('jobs'),
+    handlers: charging.jobHandlers,
+    leaseSeconds: config.jobLeaseSeconds,
+  });
 
   const hookUrl = webhookUrl(config.publicBaseUrl);
   const simulators: SimulatedChargePoint[] = [];

@@ -54,6 +54,7 @@ const DEMO_CHARGERS = [
 
 /** Seeds only a database without any site; safe to call on every start, from several instances. */
 export async function seedDemoData(db: Db): Promise<boolean> {
+  if ((await db.select({ id: sites.id }).from(sites).limit(1)).length > 0) return false;
   const passwordHash = await hashChargerPassword(DEMO_CHARGER_PASSWORD);
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(727275)`);

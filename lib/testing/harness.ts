@@ -94,6 +94,8 @@ export async function startHarness(options: { env?: Record<string, string>; runt
         password: DEMO_CHARGER_PASSWORD,
         meterIntervalSeconds: 0,
         strict: true,
+        // The charger's timestamps follow the test's clock, so energy over time stays plausible.
+        clock,
         ...overrides,
       });
       await cp.connect();

@@ -1,9 +1,10 @@
 'use server';
 
-import { cookies } from 'next/headers';
+import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
+import { SESSION_COOKIE, sessionCookieOptions } from '@/app/_lib/session-cookie';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/runtime/client-address';
 import { getRuntime } from '@/lib/runtime/registry';
-import { SESSION_COOKIE, SESSION_COOKIE_MAX_AGE_SECONDS } from '@/app/_lib/session-cookie';
 import { checkoutFormSchema, type CheckoutFormState } from './schema';
 
 /** "Pay with Vipps": create the reservation and send the browser to the wallet. */
@@ -12,15 +13,10 @@ export async function startCheckoutAction(_previous: CheckoutFormState, formData
   if (!parsed.success) return { status: 'invalid', message: parsed.error.issues[0]?.message ?? 'Invalid form.' };
 
   const runtime = getRuntime();
-  const result = await runtime.charging.startCheckout(parsed.data);
+  const clientKey = (await headers()).get(CLIENT_ADDRESS_HEADER) ?? undefined;
+  const result = await runtime.charging.startCheckout({ ...parsed.data, clientKey });
   if (!result.ok) return { status: 'failed', message: result.message };
 
-  (await cookies()).set(SESSION_COOKIE, result.token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: runtime.config.publicBaseUrl.startsWith('https://'),
-    path: '/',
-    maxAge: SESSION_COOKIE_MAX_AGE_SECONDS,
-  });
+  (await cookies()).set(SESSION_COOKIE, result.token, sessionCookieOptions(runtime.config.publicBaseUrl));
   redirect(result.redirectUrl);
 }

@@ -81,9 +81,24 @@ function combine(values: SampledValue[], kind: 'energy' | 'power'): number | und
   return parsed.length > 0 ? parsed.reduce((a, b) => a + b, 0) : undefined;
 }
 
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * OCPP timestamps are RFC 3339 in UTC, but chargers send "+02" offsets,
+ * a space instead of "T" or no zone at all (read as UTC, as the spec
+ * intends). Anything unreadable falls back to the time of receipt.
+ */
 export function parseOcppTimestamp(value: unknown, fallback: Date): Date {
   if (typeof value !== 'string') return fallback;
-  const parsed = new Date(value);
+  const match = TIMESTAMP.exec(value.trim());
+  if (!match) return fallback;
+  const [, date, time, zone] = match;
+  let offset = 'Z';
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    offset = `${zone[0]}${digits.slice(0, 2)}:${digits.slice(2, 4) || '00'}`;
+  }
+  const parsed = new Date(`${date}T${time!.replace(',', '.')}${offset}`);
   return Number.isNaN(parsed.getTime()) ? fallback : parsed;
 }
 

@@ -1,62 +1,56 @@
 import { RPCClient } from 'ocpp-rpc';
-import { errorMessage, silentLogger, type Logger } from '@/lib/logger';
+import { systemClock, type Clock } from '@/lib/clock';
+import { silentLogger, type Logger } from '@/lib/logger';
+import { registerCentralSystemCalls, type ChargePointControls } from './central-system-calls';
+import { SimulatedConfiguration } from './configuration';
+import { SimulatedConnector, type ConnectorStatus } from './connector';
+import type { EvBatteryOptions } from './ev-battery';
+import { SimulatedMeter, type ChargingProfileLimit } from './meter';
+import { SimulatedNetwork } from './network';
+import { resolveOptions, type ResolvedOptions, type SimulatedChargePointOptions } from './options';
+import { TransactionQueue } from './transaction-queue';
+
+export type { ConnectorStatus } from './connector';
+export type { SimulatedChargePointOptions } from './options';
 
 /**
  * A simulated OCPP 1.6J charge point on a real OCPP client over a real
- * WebSocket. It boots, reports status, accepts remote starts when a car is
- * plugged in, meters energy at a configured power and answers remote stops
- * with a StopTransaction carrying the final register. Tests drive it by
- * hand (`deliver`), the demo lets it tick.
+ * WebSocket. It boots, reports status, starts on RemoteStartTransaction
+ * when a car is plugged in (or waits ConnectionTimeOut for the cable),
+ * charges a car whose power tapers near full, meters at
+ * MeterValueSampleInterval, and keeps its transaction messages in an
+ * offline queue that it sends, in order, when it is back.
+ *
+ * Tests drive it by hand (`deliver`, `chargeFor`, `plugIn`, `goOffline`…)
+ * with `meterIntervalSeconds: 0`; the demo and the CLI let it tick.
  */
-
-export interface SimulatedChargePointOptions {
-  /** Central system base, e.g. ws://localhost:3000/ocpp */
-  url: string;
-  id: string;
-  password: string;
-  connectorId?: number;
-  /** Power drawn while charging, W. */
-  powerW?: number;
-  /** Seconds between MeterValues while charging; 0 = only when told (tests). */
-  meterIntervalSeconds?: number;
-  /** The energy register at start, Wh (real registers do not start at zero). */
-  registerWh?: number;
-  /** Whether a car is plugged in from the start (the demo's default). */
-  carPluggedIn?: boolean;
-  strict?: boolean;
-  logger?: Logger;
-}
-
-type ConnectorStatus = 'Available' | 'Preparing' | 'Charging' | 'SuspendedEV' | 'Finishing' | 'Faulted' | 'Unavailable';
-
 export class SimulatedChargePoint {
   readonly id: string;
-  private readonly client: RPCClient;
-  private readonly options: Required<Omit<SimulatedChargePointOptions, 'logger'>>;
+  readonly configuration: SimulatedConfiguration;
+  private readonly options: ResolvedOptions;
   private readonly logger: Logger;
-  private registerWh: number;
-  private status: ConnectorStatus = 'Available';
-  private plugged: boolean;
-  private transaction: { id: number; idTag: string; meterStartWh: number } | undefined;
-  private ticker: NodeJS.Timeout | undefined;
-  private lastTickAt = 0;
-  private pendingStart: Promise<void> | undefined;
-  private announcing: Promise<void> | undefined;
+  private readonly client: RPCClient;
+  private readonly network: SimulatedNetwork;
+  private readonly queue: TransactionQueue;
+  private readonly meter: SimulatedMeter;
+  private readonly connector: SimulatedConnector;
 
   constructor(options: SimulatedChargePointOptions) {
-    this.options = {
-      connectorId: 1,
-      powerW: 11_000,
-      meterIntervalSeconds: 5,
-      registerWh: 1_000_000,
-      carPluggedIn: true,
-      strict: false,
-      ...options,
-    };
+    this.options = resolveOptions(options);
     this.id = options.id;
     this.logger = options.logger ?? silentLogger;
-    this.registerWh = this.options.registerWh;
-    this.plugged = this.options.carPluggedIn;
+    const clock: Clock = options.clock ?? systemClock;
+    this.meter = new SimulatedMeter(this.options.registerWh, this.options.powerW, options.ev, {
+      energyUnit: this.options.energyUnit,
+      phases: this.options.phases,
+    });
+    this.configuration = new SimulatedConfiguration({
+      meterValueSampleInterval: this.options.meterIntervalSeconds,
+      connectionTimeOut: this.options.connectionTimeoutSeconds,
+      supportedMeasurands: this.options.supportedMeasurands,
+      transactionMessageAttempts: this.options.transactionMessageAttempts,
+      transactionMessageRetryInterval: this.options.transactionMessageRetryIntervalSeconds,
+    });
     this.client = new RPCClient({
       endpoint: this.options.url,
       identity: options.id,
@@ -64,222 +58,198 @@ export class SimulatedChargePoint {
       protocols: ['ocpp1.6'],
       strictMode: this.options.strict,
       reconnect: true,
-      backoff: { initialDelay: 500, maxDelay: 5000, factor: 2, randomisationFactor: 0.25 },
+      callTimeoutMs: this.options.callTimeoutMs,
+      backoff: { initialDelay: this.options.reconnectDelayMs, maxDelay: 5000, factor: 2, randomisationFactor: 0.25 },
     } as never);
-    this.registerHandlers();
-    this.client.on('open', () => {
-      this.announcing = this.announce().catch((error) =>
-        this.logger.warn('announce failed', { id: this.id, error: errorMessage(error) }),
-      );
+    this.network = new SimulatedNetwork(this.client, {
+      logger: this.logger,
+      id: this.id,
+      bootOnReconnect: this.options.bootOnReconnect,
+      vendor: { chargePointVendor: 'EVCheckout', chargePointModel: 'Simulator', chargePointSerialNumber: this.id, firmwareVersion: '2.0.0' },
+      announce: () => this.connector.announce(),
+      onOnline: () => this.queue.pump(),
     });
+    this.queue = new TransactionQueue({
+      call: (action, params) => this.network.transactionCall(action, params),
+      canSend: () => this.network.online,
+      attempts: () => this.configuration.number('TransactionMessageAttempts') || 1,
+      retryIntervalMs: () => this.configuration.number('TransactionMessageRetryInterval') * 1000,
+      logger: this.logger,
+    });
+    this.connector = new SimulatedConnector({
+      id: this.id,
+      options: this.options,
+      logger: this.logger,
+      clock,
+      network: this.network,
+      queue: this.queue,
+      meter: this.meter,
+      configuration: this.configuration,
+    });
+    registerCentralSystemCalls(this.client, this.controls());
   }
 
   get meterWh(): number {
-    return this.registerWh;
+    return this.meter.registerWh;
   }
 
   get connectorStatus(): ConnectorStatus {
-    return this.status;
+    return this.connector.status;
   }
 
   get activeTransactionId(): number | undefined {
-    return this.transaction?.id;
+    return this.connector.transactionId;
+  }
+
+  get socPercent(): number {
+    return this.meter.socPercent;
+  }
+
+  get powerW(): number {
+    return this.meter.powerW;
+  }
+
+  /** Transaction messages waiting to be sent (kept while offline). */
+  get queuedMessages(): number {
+    return this.queue.length;
+  }
+
+  get online(): boolean {
+    return this.network.online;
   }
 
   /** Connects and waits until BootNotification and the first StatusNotifications are answered. */
   async connect(): Promise<void> {
-    await this.client.connect();
-    await this.announcing;
+    await this.network.connect();
   }
 
   async close(): Promise<void> {
-    this.stopTicker();
-    await this.client.close({ code: 1000, reason: 'Simulator stopped' }).catch(() => {});
+    this.connector.close();
+    this.queue.close();
+    await this.network.close();
   }
 
-  private async announce(): Promise<void> {
-    await this.client.call('BootNotification', {
-      chargePointVendor: 'EVCheckout',
-      chargePointModel: 'Simulator',
-      chargePointSerialNumber: this.id,
-      firmwareVersion: '1.0.0',
-    });
-    await this.sendStatus(0, 'Available');
-    await this.sendStatus(this.options.connectorId, this.transaction ? 'Charging' : this.plugged ? 'Preparing' : 'Available');
-  }
-
-  private async sendStatus(connectorId: number, status: ConnectorStatus, errorCode = 'NoError'): Promise<void> {
-    if (connectorId > 0) this.status = status;
-    await this.client.call('StatusNotification', { connectorId, status, errorCode, timestamp: new Date().toISOString() });
-  }
-
-  private registerHandlers(): void {
-    this.client.handle('RemoteStartTransaction', async ({ params }) => {
-      const p = params as { idTag: string; connectorId?: number };
-      const connectorId = p.connectorId ?? this.options.connectorId;
-      if (connectorId !== this.options.connectorId || this.transaction || this.status === 'Faulted') {
-        return { status: 'Rejected' };
-      }
-      // Answer first, then start: Accepted only means "will attempt".
-      this.pendingStart = this.startAfterReply(p.idTag);
-      return { status: 'Accepted' };
-    });
-
-    this.client.handle('RemoteStopTransaction', async ({ params }) => {
-      const { transactionId } = params as { transactionId: number };
-      if (!this.transaction || this.transaction.id !== transactionId) return { status: 'Rejected' };
-      setImmediate(() => {
-        this.stopTransaction('Remote').catch((error) => this.logger.warn('stop failed', { error: errorMessage(error) }));
-      });
-      return { status: 'Accepted' };
-    });
-
-    this.client.handle('TriggerMessage', async ({ params }) => {
-      const { requestedMessage } = params as { requestedMessage: string };
-      if (requestedMessage === 'MeterValues') {
-        setImmediate(() => {
-          this.sendMeterValues('Trigger').catch(() => {});
-        });
-        return { status: 'Accepted' };
-      }
-      if (requestedMessage === 'StatusNotification') {
-        setImmediate(() => {
-          this.sendStatus(this.options.connectorId, this.status).catch(() => {});
-        });
-        return { status: 'Accepted' };
-      }
-      return { status: 'NotImplemented' };
-    });
-
-    this.client.handle('GetConfiguration', async () => ({
-      configurationKey: [
-        { key: 'MeterValueSampleInterval', readonly: false, value: String(this.options.meterIntervalSeconds) },
-        { key: 'MeterValuesSampledData', readonly: false, value: 'Energy.Active.Import.Register,Power.Active.Import' },
-        { key: 'ConnectionTimeOut', readonly: false, value: '120' },
-      ],
-      unknownKey: [],
-    }));
-    this.client.handle('ChangeConfiguration', async () => ({ status: 'Accepted' }));
-    this.client.handle(async ({ method }) => {
-      this.logger.debug('simulator got an unhandled call', { method });
-      return { status: 'Rejected' };
-    });
-  }
-
-  private async startAfterReply(idTag: string): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (!this.plugged) {
-      this.logger.info('remote start accepted but no car is plugged in', { id: this.id });
-      this.pendingIdTag = idTag;
-      return;
-    }
-    await this.beginTransaction(idTag);
-  }
-
-  private pendingIdTag: string | undefined;
-
-  private async beginTransaction(idTag: string): Promise<void> {
-    this.pendingIdTag = undefined;
-    await this.sendStatus(this.options.connectorId, 'Preparing');
-    const meterStartWh = this.registerWh;
-    const answer = (await this.client.call('StartTransaction', {
-      connectorId: this.options.connectorId,
-      idTag,
-      meterStart: meterStartWh,
-      timestamp: new Date().toISOString(),
-    })) as { transactionId: number; idTagInfo: { status: string } };
-    if (answer.idTagInfo.status !== 'Accepted') {
-      // StopTransactionOnInvalidId: end it at once without delivering energy.
-      this.transaction = { id: answer.transactionId, idTag, meterStartWh };
-      await this.stopTransaction('DeAuthorized');
-      return;
-    }
-    this.transaction = { id: answer.transactionId, idTag, meterStartWh };
-    await this.sendStatus(this.options.connectorId, 'Charging');
-    await this.sendMeterValues('Transaction.Begin');
-    this.startTicker();
-  }
-
-  /** Waits until a started remote start has produced its StartTransaction. */
+  /** Waits until a started remote start has produced its StartTransaction (answered, or queued while offline). */
   async settled(): Promise<void> {
-    await this.pendingStart;
+    await this.connector.pendingStart;
   }
 
-  /** Plugs a car in; a remote start waiting for the cable begins now. */
-  async plugIn(): Promise<void> {
-    this.plugged = true;
-    if (this.pendingIdTag) await this.beginTransaction(this.pendingIdTag);
-    else if (!this.transaction) await this.sendStatus(this.options.connectorId, 'Preparing');
+  /** Waits until every queued transaction message was answered. */
+  async flushed(): Promise<void> {
+    await this.queue.drained();
+  }
+
+  /** Plugs a car in (a new one, when `ev` is given); a remote start waiting for the cable begins now. */
+  async plugIn(ev?: Partial<EvBatteryOptions>): Promise<void> {
+    this.meter.plugInCar(ev);
+    this.logger.info('car plugged in', { id: this.id });
+    await this.connector.plugIn();
   }
 
   /** Unplugs the car: ends a running transaction with reason EVDisconnected. */
   async unplug(): Promise<void> {
-    this.plugged = false;
-    if (this.transaction) await this.stopTransaction('EVDisconnected');
-    await this.sendStatus(this.options.connectorId, 'Available');
+    this.logger.info('car unplugged', { id: this.id });
+    await this.connector.unplug();
   }
 
-  /** Adds energy to the register and reports it (tests decide exactly how much). */
+  /** Adds exactly `wh` to the register and reports it (tests decide how much). */
   async deliver(wh: number, powerW = this.options.powerW): Promise<void> {
-    if (!this.transaction) throw new Error('no transaction is running');
-    this.registerWh += wh;
-    await this.sendMeterValues('Sample.Periodic', powerW);
+    if (!this.connector.hasTransaction) throw new Error('no transaction is running');
+    this.meter.deliver(wh, powerW);
+    await this.network.whileConnected(this.connector.sendMeterValues('Sample.Periodic'));
   }
 
-  /** The driver stops at the charger. */
+  /** Charges for `seconds` of simulated time at what the car takes, then reports the meter. */
+  async chargeFor(seconds: number): Promise<void> {
+    if (!this.connector.charging) throw new Error('no transaction is charging');
+    this.connector.advance(seconds);
+    await this.network.whileConnected(this.connector.sendMeterValues('Sample.Periodic'));
+  }
+
+  /**
+   * A driver taps a card at the charger. With `authorize` (LocalPreAuthorize
+   * off, the usual case) the charger asks Authorize first and starts only
+   * on Accepted; without it (firmware that starts at once, or an offline
+   * start) it sends StartTransaction straight away and lets the answer decide.
+   */
+  async startLocally(idTag: string, options: { authorize?: boolean } = {}): Promise<string> {
+    if (!this.connector.free) return 'Busy';
+    if (options.authorize !== false) {
+      const answer = await this.network.call('Authorize', { idTag });
+      const status = (answer?.idTagInfo as { status?: string } | undefined)?.status ?? 'NoAnswer';
+      this.logger.info('card presented', { id: this.id, idTag, status });
+      if (status !== 'Accepted') return status;
+    }
+    await this.connector.start(idTag);
+    return 'Started';
+  }
+
+  /** The driver stops at the charger (reason Local). */
   async stopLocally(): Promise<void> {
-    if (this.transaction) await this.stopTransaction('Local');
+    if (this.connector.hasTransaction) await this.network.whileConnected(this.connector.end('Local'));
   }
 
-  private startTicker(): void {
-    const interval = this.options.meterIntervalSeconds;
-    if (interval <= 0) return;
-    this.lastTickAt = Date.now();
-    this.ticker = setInterval(() => {
-      const now = Date.now();
-      const elapsedMs = now - this.lastTickAt;
-      this.lastTickAt = now;
-      // W × ms / 3 600 000 = Wh
-      this.registerWh += Math.round((this.options.powerW * elapsedMs) / 3_600_000);
-      this.sendMeterValues('Sample.Periodic').catch(() => {});
-    }, interval * 1000);
+  /** Changes the charger's power (the CLI's "power" command); the car may take less. */
+  setPower(powerW: number): void {
+    this.options.powerW = powerW;
+    this.meter.setRatedPower(powerW);
   }
 
-  private stopTicker(): void {
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = undefined;
+  /** A hardware fault: Faulted with the error code; a running transaction ends (reason Other). */
+  async fault(errorCode = 'GroundFailure'): Promise<void> {
+    this.logger.warn('charger faulted', { id: this.id, errorCode });
+    await this.connector.fault(errorCode);
   }
 
-  private async sendMeterValues(context: string, powerW = this.options.powerW): Promise<void> {
-    if (!this.transaction) return;
-    await this.client.call('MeterValues', {
-      connectorId: this.options.connectorId,
-      transactionId: this.transaction.id,
-      meterValue: [
-        {
-          timestamp: new Date().toISOString(),
-          sampledValue: [
-            { value: String(this.registerWh), context, measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
-            { value: String(powerW), context, measurand: 'Power.Active.Import', unit: 'W' },
-          ],
-        },
-      ],
-    });
+  async clearFault(): Promise<void> {
+    await this.connector.clearFault();
   }
 
-  private async stopTransaction(reason: string): Promise<void> {
-    const transaction = this.transaction;
-    if (!transaction) return;
-    this.stopTicker();
-    this.transaction = undefined;
-    await this.sendStatus(this.options.connectorId, 'Finishing');
-    await this.client.call('StopTransaction', {
-      transactionId: transaction.id,
-      idTag: transaction.idTag,
-      meterStop: this.registerWh,
-      timestamp: new Date().toISOString(),
-      reason,
-    });
-    await this.sendStatus(this.options.connectorId, this.plugged ? 'Finishing' : 'Available');
+  /** The network goes away without a close frame: nothing is sent or read any more; transaction messages queue up. */
+  goOffline(): void {
+    this.network.goOffline();
+  }
+
+  /** The network is back: the charger opens a new socket (no BootNotification) and sends its queue in order. */
+  async goOnline(): Promise<void> {
+    await this.network.goOnline();
+    await this.network.whileConnected(this.queue.drained());
+  }
+
+  /** Fault injection: the next `action` reaches the central system, but the network dies before its answer arrives. */
+  dropConnectionAfterSending(action: 'StartTransaction' | 'MeterValues' | 'StopTransaction'): void {
+    this.network.dropAfterSending(action);
+  }
+
+  /** What the central system's calls may see and do. */
+  private controls(): ChargePointControls {
+    const { connector, meter } = this;
+    return {
+      logger: this.logger,
+      configuration: this.configuration,
+      options: this.options,
+      get transactionId() {
+        return connector.transactionId;
+      },
+      canStart: () => connector.free,
+      remoteStartPolicy: () => this.options.remoteStart,
+      // Answer first, then start: Accepted only means "will attempt".
+      startRemotely: (idTag) => connector.startAfterAnswer(idTag),
+      stop: (reason) => connector.end(reason),
+      sendMeterValues: () => connector.sendMeterValues('Trigger'),
+      reportStatus: () => connector.setStatus(connector.status),
+      heartbeat: () => this.network.call('Heartbeat', {}),
+      boot: () => this.network.boot(),
+      setLimit: (purpose, watts) => meter.setLimit(purpose as ChargingProfileLimit, watts),
+      clearLimits: () => meter.clearLimits(),
+      setAvailability: (operative) => connector.setAvailability(operative),
+      reset: async (reason) => {
+        if (connector.hasTransaction) void connector.end(reason);
+        await this.network.whileConnected(this.queue.drained());
+        await this.network.restart({ boot: true });
+      },
+      sampleIntervalChanged: () => connector.restartTicker(),
+      newPassword: (password) => this.network.reconnectWithPassword(password),
+    };
   }
 }

@@ -51,6 +51,8 @@ CREATE TABLE "charging_sessions" (
 	"overrun_amount" bigint DEFAULT 0 NOT NULL,
 	"receipt_posted_at" timestamp with time zone,
 	"failure_reason" text,
+	"review_reason" text,
+	"operator_energy_wh" bigint,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -119,6 +121,13 @@ CREATE TABLE "payment_operations" (
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"completed_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "rate_limit_counters" (
+	"key" text NOT NULL,
+	"window_start" timestamp with time zone NOT NULL,
+	"count" integer NOT NULL,
+	CONSTRAINT "rate_limit_counters_key_window_start_pk" PRIMARY KEY("key","window_start")
 );
 --> statement-breakpoint
 CREATE TABLE "session_events" (
@@ -245,6 +254,7 @@ CREATE TABLE "vipps_emulator_receipts" (
 CREATE TABLE "vipps_emulator_webhook_deliveries" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"webhook_id" text NOT NULL,
+	"reference" text NOT NULL,
 	"body" text NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
@@ -262,6 +272,59 @@ CREATE TABLE "vipps_emulator_webhooks" (
 	"created_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "ocpp_commands" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"charger_id" text NOT NULL,
+	"method" text NOT NULL,
+	"params" jsonb NOT NULL,
+	"status" text NOT NULL,
+	"requested_by" text NOT NULL,
+	"claimed_by" text,
+	"result" jsonb,
+	"error_kind" text,
+	"error" text,
+	"created_at" timestamp with time zone NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"completed_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "ocpp_configuration" (
+	"charger_id" text NOT NULL,
+	"key" text NOT NULL,
+	"value" text,
+	"readonly" boolean DEFAULT false NOT NULL,
+	"change_status" text,
+	"requested_value" text,
+	"updated_at" timestamp with time zone NOT NULL,
+	CONSTRAINT "ocpp_configuration_charger_id_key_pk" PRIMARY KEY("charger_id","key")
+);
+--> statement-breakpoint
+CREATE TABLE "ocpp_connections" (
+	"charger_id" text PRIMARY KEY NOT NULL,
+	"instance_id" text NOT NULL,
+	"connected_at" timestamp with time zone NOT NULL,
+	"remote_address" text
+);
+--> statement-breakpoint
+CREATE TABLE "ocpp_inbound_messages" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"charger_id" text NOT NULL,
+	"action" text NOT NULL,
+	"payload" jsonb NOT NULL,
+	"received_at" timestamp with time zone NOT NULL,
+	"processed_at" timestamp with time zone,
+	"outcome" text,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_error" text
+);
+--> statement-breakpoint
+CREATE TABLE "ocpp_instances" (
+	"id" text PRIMARY KEY NOT NULL,
+	"hostname" text NOT NULL,
+	"started_at" timestamp with time zone NOT NULL,
+	"lease_until" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "chargers" ADD CONSTRAINT "chargers_site_id_sites_id_fk" FOREIGN KEY ("site_id") REFERENCES "public"."sites"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "chargers" ADD CONSTRAINT "chargers_tariff_id_tariffs_id_fk" FOREIGN KEY ("tariff_id") REFERENCES "public"."tariffs"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "charging_sessions" ADD CONSTRAINT "charging_sessions_charger_id_chargers_id_fk" FOREIGN KEY ("charger_id") REFERENCES "public"."chargers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -273,6 +336,8 @@ ALTER TABLE "payment_operations" ADD CONSTRAINT "payment_operations_session_id_c
 ALTER TABLE "session_events" ADD CONSTRAINT "session_events_session_id_charging_sessions_id_fk" FOREIGN KEY ("session_id") REFERENCES "public"."charging_sessions"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "tariff_versions" ADD CONSTRAINT "tariff_versions_tariff_id_tariffs_id_fk" FOREIGN KEY ("tariff_id") REFERENCES "public"."tariffs"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "tariffs" ADD CONSTRAINT "tariffs_site_id_sites_id_fk" FOREIGN KEY ("site_id") REFERENCES "public"."sites"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "ocpp_configuration" ADD CONSTRAINT "ocpp_configuration_charger_id_chargers_id_fk" FOREIGN KEY ("charger_id") REFERENCES "public"."chargers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "ocpp_connections" ADD CONSTRAINT "ocpp_connections_charger_id_chargers_id_fk" FOREIGN KEY ("charger_id") REFERENCES "public"."chargers"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "charging_sessions_token_hash" ON "charging_sessions" USING btree ("token_hash");--> statement-breakpoint
 CREATE UNIQUE INDEX "charging_sessions_reference" ON "charging_sessions" USING btree ("reference");--> statement-breakpoint
 CREATE UNIQUE INDEX "charging_sessions_id_tag" ON "charging_sessions" USING btree ("id_tag");--> statement-breakpoint
@@ -288,4 +353,7 @@ CREATE UNIQUE INDEX "tariff_versions_tariff_version" ON "tariff_versions" USING 
 CREATE UNIQUE INDEX "vipps_webhook_events_dedupe" ON "vipps_webhook_events" USING btree ("reference","name","psp_reference");--> statement-breakpoint
 CREATE INDEX "vipps_emulator_modification_calls_reference" ON "vipps_emulator_modification_calls" USING btree ("reference","at");--> statement-breakpoint
 CREATE INDEX "vipps_emulator_payment_events_reference" ON "vipps_emulator_payment_events" USING btree ("reference");--> statement-breakpoint
-CREATE INDEX "vipps_emulator_webhook_deliveries_pending" ON "vipps_emulator_webhook_deliveries" USING btree ("webhook_id","status","id");
+CREATE INDEX "vipps_emulator_webhook_deliveries_pending" ON "vipps_emulator_webhook_deliveries" USING btree ("webhook_id","status","reference","id");--> statement-breakpoint
+CREATE INDEX "ocpp_commands_pending" ON "ocpp_commands" USING btree ("charger_id","status");--> statement-breakpoint
+CREATE INDEX "ocpp_connections_instance" ON "ocpp_connections" USING btree ("instance_id");--> statement-breakpoint
+CREATE INDEX "ocpp_inbound_messages_unprocessed" ON "ocpp_inbound_messages" USING btree ("processed_at","id");

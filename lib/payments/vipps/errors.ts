@@ -20,9 +20,20 @@ export class VippsApiError extends Error {
   }
 }
 
-/** Vipps could not be reached or kept failing (5xx, 423, 429, network); safe to retry with the same key. */
+/**
+ * Vipps could not be reached or kept failing (5xx, 423, 429, a network error,
+ * or a code that asks for a retry). Safe to retry later with the same key.
+ */
 export class VippsUnavailableError extends Error {
   override name = 'VippsUnavailableError';
+  constructor(
+    message: string,
+    /** The HTTP status of the last attempt; undefined when it never got an answer. */
+    readonly lastStatus?: number,
+    readonly errorCode?: number,
+  ) {
+    super(message);
+  }
 }
 
 export function parseProblem(body: unknown): { problem: Problem | undefined; errorCode: number | undefined } {
@@ -41,13 +52,44 @@ export function isVippsError(error: unknown, status: number, errorCode?: number)
 
 /** Error codes this product reacts to (see shared/vipps-api.md §2.11). */
 export const VippsErrorCode = {
-  captureExceedsAuthorized: 6090,
-  cannotCancelCaptured: 6040,
-  cannotCancelAuthorized: 6060,
-  cancelNotReserved: 6050,
-  refundExceedsCaptured: 6150,
-  amountTooSmall: 6010,
-  referenceExists: 4150,
+  internal: 3010,
   idempotencyConflict: 4010,
+  idempotencyKeyExists: 4020,
+  invalidAmount: 4040,
+  invalidUrl: 4090,
   invalidRequest: 4140,
+  /** Create with a reference that exists; on refund: the same key with another body. */
+  referenceExists: 4150,
+  currencyNotSupported: 5040,
+  referenceNotFound: 5090,
+  amountTooSmall: 6010,
+  cancelPeriodExpired: 6030,
+  cannotCancelCaptured: 6040,
+  cancelNotReserved: 6050,
+  cannotCancelAuthorized: 6060,
+  captureBeforeReservation: 6080,
+  captureExceedsAuthorized: 6090,
+  capturePeriodExpired: 6100,
+  refundExceedsCaptured: 6150,
+  orderProcessing: 6160,
+  refundNotPossible: 6180,
+  refundPeriodExpired: 6220,
+  cannotCancelProcessing: 6250,
+  fundsUnavailable: 6260,
+  captureFailedRetry: 6280,
 } as const;
+
+/**
+ * Codes Vipps documents as transient: the same request with the same key
+ * is expected to succeed later, whatever HTTP status carried them.
+ */
+export const RETRY_WITH_SAME_KEY_CODES: ReadonlySet<number> = new Set([
+  VippsErrorCode.orderProcessing,
+  VippsErrorCode.captureFailedRetry,
+]);
+
+/** Whether an answer with this status (and code) is worth the same request again. */
+export function isRetryableAnswer(status: number, errorCode: number | undefined): boolean {
+  if (status >= 500 || status === 423 || status === 429) return true;
+  return errorCode !== undefined && RETRY_WITH_SAME_KEY_CODES.has(errorCode);
+}

@@ -1,18 +1,26 @@
 import type { Db } from '@/lib/db/client';
 import { runRecordedOperation } from '../operations';
 import type { VippsClient } from './client';
-import { cancelPayment, capturePayment, createReservation, getPayment, refundPayment } from './epayment';
+import {
+  cancelPayment,
+  capturePayment,
+  createReservation,
+  getPayment,
+  getPaymentEvents,
+  refundPayment,
+  type Currency,
+} from './epayment';
 import { postReceipt, type Receipt } from './receipts';
-import type { PaymentSnapshot } from './types';
+import type { PaymentEventRecord, PaymentSnapshot } from './types';
 
 /**
  * The payments port the charging engine uses, backed by Vipps MobilePay.
  * Idempotency-Keys are derived from the session id and the operation
  * (at most 50 characters: a UUID plus a short suffix), and recorded before
- * each call.
+ * each call, so a process that dies mid-call re-sends the same key.
  */
 
-export type Currency = 'NOK' | 'DKK' | 'EUR';
+export type { Currency };
 
 export interface Payments {
   createReservation(input: {
@@ -24,6 +32,11 @@ export interface Payments {
     returnUrl: string;
   }): Promise<{ redirectUrl: string }>;
   getPayment(reference: string): Promise<PaymentSnapshot>;
+  /**
+   * The payment's history as Vipps records it (back office, reconciliation).
+   * Optional so that fakes of this port written before it existed still fit.
+   */
+  getPaymentEvents?(reference: string): Promise<PaymentEventRecord[]>;
   capture(input: { sessionId: string; reference: string; amount: number; currency: Currency }): Promise<PaymentSnapshot>;
   /** Releases whatever is left of an authorised reservation. */
   cancelRest(input: { sessionId: string; reference: string }): Promise<PaymentSnapshot>;
@@ -33,7 +46,14 @@ export interface Payments {
   postReceipt(reference: string, receipt: Receipt): Promise<'posted' | 'already-posted'>;
 }
 
-const snapshot = (s: PaymentSnapshot) => s as unknown as Record<string, unknown>;
+/** The Idempotency-Key of each money operation, from our own ids. */
+export const operationKey = {
+  create: (sessionId: string) => `${sessionId}-create`,
+  capture: (sessionId: string) => `${sessionId}-capture`,
+  cancelRest: (sessionId: string) => `${sessionId}-cancel`,
+  abandon: (sessionId: string) => `${sessionId}-abandon`,
+  refund: (sessionId: string, refundNumber: number) => `${sessionId}-refund-${refundNumber}`,
+};
 
 export function createVippsPayments(deps: { client: VippsClient; db: Db }): Payments {
   const { client, db } = deps;
@@ -45,7 +65,7 @@ export function createVippsPayments(deps: { client: VippsClient; db: Db }): Paym
           sessionId: input.sessionId,
           reference: input.reference,
           kind: 'create',
-          idempotencyKey: `${input.sessionId}-create`,
+          idempotencyKey: operationKey.create(input.sessionId),
           amount: input.amount,
           // The returnUrl carries the driver's session token: it is derived again on a retry, never stored.
           request: { reference: input.reference, amount: input.amount, currency: input.currency, description: input.description },
@@ -60,88 +80,80 @@ export function createVippsPayments(deps: { client: VippsClient; db: Db }): Paym
             idempotencyKey,
           }),
       );
-      return { redirectUrl: String(result.redirectUrl) };
+      return { redirectUrl: result.redirectUrl };
     },
 
     getPayment: (reference) => getPayment(client, reference),
 
-    async capture(input) {
-      return (await runRecordedOperation(
+    getPaymentEvents: (reference) => getPaymentEvents(client, reference),
+
+    capture: (input) =>
+      runRecordedOperation(
         db,
         {
           sessionId: input.sessionId,
           reference: input.reference,
           kind: 'capture',
-          idempotencyKey: `${input.sessionId}-capture`,
+          idempotencyKey: operationKey.capture(input.sessionId),
           amount: input.amount,
           request: { amount: input.amount, currency: input.currency },
         },
-        async (request, idempotencyKey) =>
-          snapshot(
-            await capturePayment(client, {
-              reference: input.reference,
-              idempotencyKey,
-              amount: Number(request.amount),
-              currency: String(request.currency),
-            }),
-          ),
-      )) as unknown as PaymentSnapshot;
-    },
+        (request, idempotencyKey) =>
+          capturePayment(client, {
+            reference: input.reference,
+            idempotencyKey,
+            amount: Number(request.amount),
+            currency: request.currency as Currency,
+          }),
+      ),
 
-    async cancelRest(input) {
-      return (await runRecordedOperation(
+    cancelRest: (input) =>
+      runRecordedOperation(
         db,
         {
           sessionId: input.sessionId,
           reference: input.reference,
           kind: 'cancel',
-          idempotencyKey: `${input.sessionId}-cancel`,
+          idempotencyKey: operationKey.cancelRest(input.sessionId),
           amount: null,
           request: { transactionOnly: false },
         },
-        async (_request, idempotencyKey) =>
-          snapshot(await cancelPayment(client, { reference: input.reference, idempotencyKey, transactionOnly: false })),
-      )) as unknown as PaymentSnapshot;
-    },
+        (_request, idempotencyKey) => cancelPayment(client, { reference: input.reference, idempotencyKey, transactionOnly: false }),
+      ),
 
-    async abandonPending(input) {
-      return (await runRecordedOperation(
+    abandonPending: (input) =>
+      runRecordedOperation(
         db,
         {
           sessionId: input.sessionId,
           reference: input.reference,
           kind: 'cancel',
-          idempotencyKey: `${input.sessionId}-abandon`,
+          idempotencyKey: operationKey.abandon(input.sessionId),
           amount: null,
           request: { transactionOnly: true },
         },
-        async (_request, idempotencyKey) =>
-          snapshot(await cancelPayment(client, { reference: input.reference, idempotencyKey, transactionOnly: true })),
-      )) as unknown as PaymentSnapshot;
-    },
+        (_request, idempotencyKey) => cancelPayment(client, { reference: input.reference, idempotencyKey, transactionOnly: true }),
+      ),
 
-    async refund(input) {
-      return (await runRecordedOperation(
+    refund: (input) =>
+      runRecordedOperation(
         db,
         {
           sessionId: input.sessionId,
           reference: input.reference,
           kind: 'refund',
-          idempotencyKey: `${input.sessionId}-refund-${input.refundNumber}`,
+          idempotencyKey: operationKey.refund(input.sessionId, input.refundNumber),
           amount: input.amount,
           request: { amount: input.amount, currency: input.currency },
         },
-        async (request, idempotencyKey) =>
-          snapshot(
-            await refundPayment(client, {
-              reference: input.reference,
-              idempotencyKey,
-              amount: Number(request.amount),
-              currency: String(request.currency),
-            }),
-          ),
-      )) as unknown as PaymentSnapshot;
-    },
+        (request, idempotencyKey) =>
+          refundPayment(client, {
+            reference: input.reference,
+            idempotencyKey,
+            amount: Number(request.amount),
+            currency: request.currency as Currency,
+          }),
+      ),
 
     postReceipt: (reference, receipt) => postReceipt(client, reference, receipt),
   };

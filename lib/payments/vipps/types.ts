@@ -57,8 +57,35 @@ export const webhookEventNames = [
   'TERMINATED',
 ] as const;
 
-export const webhookEventSchema = z.object({
-  msn: z.string(),
+export type PaymentEventName = (typeof webhookEventNames)[number];
+
+/**
+ * The ePayment webhook payload. Parsed leniently (fields Vipps adds later,
+ * such as `captureGuaranteedUntil`, pass through): a signed delivery we
+ * cannot use is still answered 2xx, because a non-2xx blocks every later
+ * event for that payment.
+ */
+export const webhookEventSchema = z
+  .object({
+    msn: z.string(),
+    reference: z.string(),
+    pspReference: z.string(),
+    name: z.enum(webhookEventNames),
+    amount: amountSchema,
+    timestamp: z.string(),
+    idempotencyKey: z.string().nullable().optional(),
+    success: z.boolean(),
+  })
+  .passthrough();
+export type WebhookEvent = z.infer<typeof webhookEventSchema>;
+
+/** The least a delivery must carry to be recorded and de-duplicated. */
+export const webhookEnvelopeSchema = z
+  .object({ reference: z.string().min(1), name: z.string().min(1), pspReference: z.string().min(1) })
+  .passthrough();
+
+/** One entry of GET /epayment/v1/payments/{reference}/events: the authoritative history. */
+export const paymentEventSchema = z.object({
   reference: z.string(),
   pspReference: z.string(),
   name: z.enum(webhookEventNames),
@@ -67,7 +94,30 @@ export const webhookEventSchema = z.object({
   idempotencyKey: z.string().nullable().optional(),
   success: z.boolean(),
 });
-export type WebhookEvent = z.infer<typeof webhookEventSchema>;
+export const paymentEventLogSchema = z.array(paymentEventSchema);
+
+export interface PaymentEventRecord {
+  name: PaymentEventName;
+  /** For CANCELLED after a partial capture: the released remainder. */
+  amount: number;
+  currency: VippsAmount['currency'];
+  pspReference: string;
+  idempotencyKey: string | null;
+  success: boolean;
+  timestamp: Date;
+}
+
+export function toPaymentEventRecords(events: z.infer<typeof paymentEventLogSchema>): PaymentEventRecord[] {
+  return events.map((e) => ({
+    name: e.name,
+    amount: e.amount.value,
+    currency: e.amount.currency,
+    pspReference: e.pspReference,
+    idempotencyKey: e.idempotencyKey ?? null,
+    success: e.success,
+    timestamp: new Date(e.timestamp),
+  }));
+}
 
 /** The ePayment events this product registers for. */
 export const EPAYMENT_WEBHOOK_EVENTS = [
@@ -121,3 +171,25 @@ export function toPaymentSnapshot(payment: GetPaymentResponse | ModificationResp
     refunded: payment.aggregate.refundedAmount.value,
   };
 }
+
+/** POST /accesstoken/get: every value is a string ("3600", epoch seconds). */
+export const accessTokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.coerce.number().int().positive(),
+  expires_on: z.coerce.number().int().positive().optional(),
+});
+
+export const webhookListSchema = z.object({
+  webhooks: z.array(z.object({ id: z.string(), url: z.string(), events: z.array(z.string()).default([]) })).default([]),
+});
+export const webhookRegisteredSchema = z.object({ id: z.string().min(1), secret: z.string().min(1) });
+
+/** QR API merchant-redirect answer; `url` is the image link, or the QR content for text/targetUrl. */
+export const merchantRedirectQrSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  redirectUrl: z.string(),
+  /** Seconds left; -1 = never expires. */
+  expiresIn: z.number().int(),
+});
+export type MerchantRedirectQr = z.infer<typeof merchantRedirectQrSchema>;

@@ -1,10 +1,16 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Db, Tx } from '@/lib/db/client';
 import { vippsWebhookEvents, vippsWebhookRegistrations } from '@/lib/db/schema';
 import type { Logger } from '@/lib/logger';
-import { describeSdkError, type VippsClient } from './client';
-import { VippsUnavailableError } from './errors';
-import { EPAYMENT_WEBHOOK_EVENTS, webhookEventSchema, type WebhookEvent } from './types';
+import type { VippsClient } from './client';
+import {
+  EPAYMENT_WEBHOOK_EVENTS,
+  webhookEnvelopeSchema,
+  webhookEventSchema,
+  webhookListSchema,
+  webhookRegisteredSchema,
+  type WebhookEvent,
+} from './types';
 import { verifyWebhookSignature } from './webhook-signature';
 
 export const WEBHOOK_PATH = '/api/vipps/webhook';
@@ -13,62 +19,94 @@ export function webhookUrl(publicBaseUrl: string): string {
   return `${publicBaseUrl}${WEBHOOK_PATH}`;
 }
 
+/** https, or (for the emulator and local runs only) http on loopback. */
+function isRegistrableWebhookUrl(url: string): boolean {
+  return url.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(url);
+}
+
+export interface WebhookRegistrationResult {
+  id: string;
+  created: boolean;
+  /** Registrations for our URL that were removed: outdated, duplicated, or ones we hold no secret for. */
+  removed: string[];
+}
+
 /**
- * Makes sure Vipps has a registration for our public webhook URL with the
- * events we need, and that we hold its secret (returned only at
- * registration). A registration we have no secret for is useless: it is
- * deleted and registered again.
+ * Makes sure Vipps has exactly one registration for our public webhook URL
+ * with the events we need, and that we hold its secret (returned only at
+ * registration). Safe to call at every start and from an admin button:
+ * when all is in order it changes nothing.
+ *
+ * A registration we have no secret for is useless (every delivery would be
+ * refused and, being ordered, block later ones): a new one is registered
+ * first and only then the old ones are deleted, so no event falls between.
+ * The secret goes to the database and nowhere else (never to the log).
  */
 export async function ensureWebhookRegistration(deps: {
   client: VippsClient;
   db: Db;
   url: string;
   logger: Logger;
-}): Promise<{ id: string; created: boolean }> {
+  events?: readonly string[];
+}): Promise<WebhookRegistrationResult> {
   const { client, db, url, logger } = deps;
-  const token = await client.accessToken();
-  const listed = await client.sdk.webhook.list(token);
-  if (!listed.ok) throw new VippsUnavailableError(`listing webhooks failed: ${describeSdkError(listed.error)}`);
-  const remote = (listed.data.webhooks ?? []).filter((w) => w.url === url);
+  const wanted = [...(deps.events ?? EPAYMENT_WEBHOOK_EVENTS)];
+  if (!isRegistrableWebhookUrl(url)) {
+    throw new Error(`Vipps delivers webhooks only to a public https URL, and ${url} is not one: set PUBLIC_BASE_URL`);
+  }
+  const listed = webhookListSchema.parse(await client.sdkCall('list webhooks', (sdk, token) => sdk.webhook.list(token)));
+  const remote = listed.webhooks.filter((w) => w.url === url);
   const stored = await db.select().from(vippsWebhookRegistrations).where(eq(vippsWebhookRegistrations.url, url));
-  const wanted = new Set<string>(EPAYMENT_WEBHOOK_EVENTS);
 
-  const usable = remote.find(
-    (w) => stored.some((s) => s.id === w.id) && [...wanted].every((event) => (w.events ?? []).includes(event)),
-  );
-  if (usable) {
-    // Forget secrets of registrations Vipps no longer has.
-    for (const s of stored.filter((s) => !remote.some((w) => w.id === s.id))) {
-      await db.delete(vippsWebhookRegistrations).where(eq(vippsWebhookRegistrations.id, s.id));
+  // The oldest usable registration wins, so two instances starting together keep the same one.
+  const usable = stored
+    .filter((s) => remote.some((w) => w.id === s.id && wanted.every((event) => w.events.includes(event))))
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+
+  let keep: string;
+  let created = false;
+  if (usable[0]) {
+    keep = usable[0].id;
+  } else {
+    const registered = webhookRegisteredSchema.parse(
+      await client.sdkCall('register webhook', (sdk, token) => sdk.webhook.register(token, { url, events: wanted })),
+    );
+    await db.insert(vippsWebhookRegistrations).values({ id: registered.id, url, events: wanted, secret: registered.secret });
+    keep = registered.id;
+    created = true;
+    logger.info('registered the Vipps webhook', { url, id: keep, events: wanted });
+  }
+
+  const removed: string[] = [];
+  for (const old of remote.filter((w) => w.id !== keep)) {
+    try {
+      await client.sdkCall('delete webhook', (sdk, token) => sdk.webhook.delete(token, old.id));
+      removed.push(old.id);
+    } catch (error) {
+      // Its deliveries still verify while we hold its secret; the next call tries again.
+      logger.warn('could not delete an outdated webhook registration', { id: old.id, error: String(error) });
     }
-    return { id: usable.id, created: false };
   }
-
-  const registered = await client.sdk.webhook.register(token, { url, events: [...wanted] });
-  if (!registered.ok) throw new VippsUnavailableError(`registering the webhook failed: ${describeSdkError(registered.error)}`);
-  const { id, secret } = registered.data;
-  await db.transaction(async (tx) => {
-    await tx.delete(vippsWebhookRegistrations).where(eq(vippsWebhookRegistrations.url, url));
-    await tx.insert(vippsWebhookRegistrations).values({ id, url, events: [...wanted], secret });
-  });
-  // Only now remove the old registrations, so no event falls between two registrations.
-  for (const old of remote) {
-    const deleted = await client.sdk.webhook.delete(token, old.id);
-    if (!deleted.ok) logger.warn('could not delete an outdated webhook registration', { id: old.id });
-  }
-  logger.info('registered the Vipps webhook', { url, id });
-  return { id, created: true };
+  // Forget secrets of registrations Vipps no longer has (deleted above, or dropped by Vipps).
+  const stillRemote = new Set(remote.map((w) => w.id).filter((id) => !removed.includes(id)));
+  stillRemote.add(keep);
+  const forgotten = stored.filter((s) => !stillRemote.has(s.id)).map((s) => s.id);
+  if (forgotten.length > 0) await db.delete(vippsWebhookRegistrations).where(inArray(vippsWebhookRegistrations.id, forgotten));
+  return { id: keep, created, removed };
 }
 
 export type WebhookReceipt =
   | { status: 401; reason: string }
   | { status: 400; reason: string }
-  | { status: 200; duplicate: boolean; event: WebhookEvent };
+  | { status: 200; duplicate: boolean; event: WebhookEvent | undefined };
 
 /**
  * Verifies, records and de-duplicates one delivery. New events are handed to
  * `onNewEvent` inside the same transaction (it enqueues the work), so the
  * answer to Vipps can be quick and nothing is lost if we crash after it.
+ *
+ * Host and path for the signature come from the registered URL, never from
+ * the request as we see it (a proxy may have rewritten both).
  */
 export async function receiveWebhook(
   deps: { db: Db; url: string; onNewEvent: (tx: Tx, event: WebhookEvent) => Promise<void> },
@@ -91,23 +129,26 @@ export async function receiveWebhook(
   } catch {
     return { status: 400, reason: 'body is not JSON' };
   }
+  const envelope = webhookEnvelopeSchema.safeParse(json);
+  if (!envelope.success) return { status: 400, reason: 'not an ePayment event' };
+  // Signed by Vipps but not a shape we act on (a newer event): recorded and acknowledged, since a
+  // non-2xx would hold back every later event for this payment.
   const parsed = webhookEventSchema.safeParse(json);
-  if (!parsed.success) return { status: 400, reason: 'not an ePayment event' };
-  const event = parsed.data;
+  const event = parsed.success ? parsed.data : undefined;
 
   const duplicate = await deps.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(vippsWebhookEvents)
       .values({
-        reference: event.reference,
-        name: event.name,
-        pspReference: event.pspReference,
-        payload: event as unknown as Record<string, unknown>,
+        reference: envelope.data.reference,
+        name: envelope.data.name,
+        pspReference: envelope.data.pspReference,
+        payload: envelope.data,
       })
       .onConflictDoNothing()
       .returning({ id: vippsWebhookEvents.id });
     if (inserted.length === 0) return true;
-    await deps.onNewEvent(tx, event);
+    if (event) await deps.onNewEvent(tx, event);
     return false;
   });
   return { status: 200, duplicate, event };

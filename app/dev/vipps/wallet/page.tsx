@@ -32,7 +32,13 @@ export default async function EmulatedWallet({ searchParams }: Props) {
         <p className="text-xs text-slate-500">Reserved now; the merchant charges only what you use.</p>
       </section>
       {payment.state === 'CREATED' ? (
-        <WalletForm token={token} />
+        <>
+          <WalletForm token={token} />
+          {/* Leaving the page alone is the third choice: Vipps expires the payment after 10 minutes. */}
+          <p className="text-center text-xs text-slate-500" data-testid="wallet-expires-at">
+            Not approved by {payment.expiresAt.toISOString().slice(11, 19)} UTC, the payment expires.
+          </p>
+        </>
       ) : (
         <section className="space-y-3">
           <p className="text-slate-700">This payment is {payment.state.toLowerCase()}.</p>

@@ -15,6 +15,8 @@ import type { createWebhookRegistry } from './webhooks';
 export const VIPPS_HOSTS = ['https://apitest.vipps.no', 'https://api.vipps.no'];
 const TOKEN_LIFETIME_SECONDS = 3600; // test environment: 1 hour
 const TOKEN_KEY = 'vipps-emulator-token-key';
+/** GET payment and GET events: 120 calls per minute per reference and subscription key. */
+export const READS_PER_MINUTE = 120;
 
 export interface EmulatorParts {
   clock: Clock;
@@ -61,8 +63,8 @@ async function jsonBody(request: Request): Promise<unknown> {
 export function createEmulatorHandlers(parts: EmulatorParts): HttpHandler[] {
   const { clock, msn, ledger, webhooks, orderManagement, qr } = parts;
 
-  /** Bearer token, subscription key and (for ePayment) the MSN, as the real gateway checks them. */
-  function unauthorized(request: Request, requireMsn: boolean): Response | undefined {
+  /** Bearer token, subscription key and the MSN (our keys are merchant keys: every API wants it). */
+  function unauthorized(request: Request): Response | undefined {
     const auth = request.headers.get('authorization') ?? '';
     const match = /^Bearer (.+)$/.exec(auth);
     if (!match || !tokenIsValid(match[1]!, clock)) {
@@ -71,16 +73,16 @@ export function createEmulatorHandlers(parts: EmulatorParts): HttpHandler[] {
     if (!request.headers.get('ocp-apim-subscription-key')) {
       return respond(problem(401, 'Access denied due to missing subscription key'));
     }
-    if (requireMsn && request.headers.get('merchant-serial-number') !== msn) {
+    if (request.headers.get('merchant-serial-number') !== msn) {
       return respond(problem(403, 'The Merchant-Serial-Number does not belong to these keys'));
     }
     return undefined;
   }
 
   const withBody =
-    (requireMsn: boolean, handle: (args: { request: Request; params: Record<string, string>; body: unknown }) => Promise<EmulatorResponse>) =>
+    (handle: (args: { request: Request; params: Record<string, string>; body: unknown }) => Promise<EmulatorResponse>) =>
     async ({ request, params }: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => {
-      const denied = unauthorized(request, requireMsn);
+      const denied = unauthorized(request);
       if (denied) return denied;
       const body = await jsonBody(request);
       if (body === Symbol.for('invalid-json')) return respond(problem(400, 'The request body is not valid JSON'));
@@ -88,6 +90,21 @@ export function createEmulatorHandlers(parts: EmulatorParts): HttpHandler[] {
     };
 
   const idempotencyKey = (request: Request) => request.headers.get('idempotency-key');
+
+  const reads = new Map<string, number[]>();
+  /** The read limit lives in the gateway, not the ledger: the dev endpoints read the ledger freely. */
+  function readLimited(request: Request, reference: string): EmulatorResponse | undefined {
+    const now = clock.now().getTime();
+    const key = `${request.headers.get('ocp-apim-subscription-key')}:${reference}`;
+    const recent = (reads.get(key) ?? []).filter((at) => at > now - 60_000);
+    if (reads.size > 10_000) reads.clear();
+    if (recent.length >= READS_PER_MINUTE) {
+      reads.set(key, recent);
+      return { ...problem(429, 'Too many requests for this reference'), headers: { 'content-type': 'application/problem+json', 'retry-after': '60' } };
+    }
+    reads.set(key, [...recent, now]);
+    return undefined;
+  }
 
   return VIPPS_HOSTS.flatMap((host) => [
     http.post(`${host}/accesstoken/get`, ({ request }) => {
@@ -114,62 +131,63 @@ export function createEmulatorHandlers(parts: EmulatorParts): HttpHandler[] {
 
     http.post(
       `${host}/epayment/v1/payments`,
-      withBody(true, ({ request, body }) => ledger.createPayment(idempotencyKey(request), body)),
+      withBody(({ request, body }) => ledger.createPayment(idempotencyKey(request), body)),
     ),
-    http.get(`${host}/epayment/v1/payments/:reference`, withBody(true, ({ params }) => ledger.getPayment(params.reference!))),
+    http.get(
+      `${host}/epayment/v1/payments/:reference`,
+      withBody(async ({ request, params }) => readLimited(request, params.reference!) ?? ledger.getPayment(params.reference!)),
+    ),
     http.get(
       `${host}/epayment/v1/payments/:reference/events`,
-      withBody(true, ({ params }) => ledger.getEvents(params.reference!)),
+      withBody(async ({ request, params }) => readLimited(request, params.reference!) ?? ledger.getEvents(params.reference!)),
     ),
     http.post(
       `${host}/epayment/v1/payments/:reference/capture`,
-      withBody(true, ({ request, params, body }) => ledger.capture(params.reference!, idempotencyKey(request), body)),
+      withBody(({ request, params, body }) => ledger.capture(params.reference!, idempotencyKey(request), body)),
     ),
     http.post(
       `${host}/epayment/v1/payments/:reference/cancel`,
-      withBody(true, ({ request, params, body }) => ledger.cancel(params.reference!, idempotencyKey(request), body)),
+      withBody(({ request, params, body }) => ledger.cancel(params.reference!, idempotencyKey(request), body)),
     ),
     http.post(
       `${host}/epayment/v1/payments/:reference/refund`,
-      withBody(true, ({ request, params, body }) => ledger.refund(params.reference!, idempotencyKey(request), body)),
+      withBody(({ request, params, body }) => ledger.refund(params.reference!, idempotencyKey(request), body)),
     ),
     // Test-only force approve: refused on the production host, as in reality.
     http.post(
       `${host}/epayment/v1/test/payments/:reference/approve`,
-      withBody(true, async ({ params }) => {
-        if (host === 'https://api.vipps.no') return problem(400, 'Force approve is only available in the test environment');
-        const result = await ledger.approve({ reference: params.reference! });
-        if (result.ok) return { status: 200, body: undefined };
-        return problem(result.payment ? 400 : 404, result.reason);
+      withBody(async ({ params, body }) => {
+        if (host === 'https://api.vipps.no') return problem(404, 'Force approve is only available in the test environment');
+        return ledger.forceApprove(params.reference!, body);
       }),
     ),
 
-    http.post(`${host}/webhooks/v1/webhooks`, withBody(false, ({ body }) => webhooks.register(body))),
-    http.get(`${host}/webhooks/v1/webhooks`, withBody(false, () => webhooks.list())),
-    http.delete(`${host}/webhooks/v1/webhooks/:id`, withBody(false, ({ params }) => webhooks.remove(params.id!))),
+    http.post(`${host}/webhooks/v1/webhooks`, withBody(({ body }) => webhooks.register(body))),
+    http.get(`${host}/webhooks/v1/webhooks`, withBody(() => webhooks.list())),
+    http.delete(`${host}/webhooks/v1/webhooks/:id`, withBody(({ params }) => webhooks.remove(params.id!))),
 
     http.post(
       `${host}/order-management/v2/:paymentType/receipts/:orderId`,
-      withBody(true, ({ params, body }) => orderManagement.postReceipt(params.paymentType!, params.orderId!, body)),
+      withBody(({ params, body }) => orderManagement.postReceipt(params.paymentType!, params.orderId!, body)),
     ),
     http.get(
       `${host}/order-management/v2/:paymentType/:orderId`,
-      withBody(true, ({ params }) => orderManagement.getOrder(params.paymentType!, params.orderId!)),
+      withBody(({ params }) => orderManagement.getOrder(params.paymentType!, params.orderId!)),
     ),
 
     http.post(
       `${host}/qr/v1/merchant-redirect`,
-      withBody(false, ({ request, body }) => qr.create(body, request.headers.get('accept'), request.headers.get('size'))),
+      withBody(({ request, body }) => qr.create(body, request.headers.get('accept'), request.headers.get('size'))),
     ),
-    http.get(`${host}/qr/v1/merchant-redirect`, withBody(false, ({ request }) => qr.list(request.headers.get('accept')))),
+    http.get(`${host}/qr/v1/merchant-redirect`, withBody(({ request }) => qr.list(request.headers.get('accept')))),
     http.get(
       `${host}/qr/v1/merchant-redirect/:id`,
-      withBody(false, ({ request, params }) => qr.get(params.id!, request.headers.get('accept'), request.headers.get('size'))),
+      withBody(({ request, params }) => qr.get(params.id!, request.headers.get('accept'), request.headers.get('size'))),
     ),
     http.put(
       `${host}/qr/v1/merchant-redirect/:id`,
-      withBody(false, ({ request, params, body }) => qr.update(params.id!, body, request.headers.get('accept'))),
+      withBody(({ request, params, body }) => qr.update(params.id!, body, request.headers.get('accept'))),
     ),
-    http.delete(`${host}/qr/v1/merchant-redirect/:id`, withBody(false, ({ params }) => qr.remove(params.id!))),
+    http.delete(`${host}/qr/v1/merchant-redirect/:id`, withBody(({ params }) => qr.remove(params.id!))),
   ]);
 }

@@ -1,7 +1,7 @@
 import { setupServer } from 'msw/node';
 import type { Clock } from '@/lib/clock';
 import type { Db } from '@/lib/db/client';
-import { errorMessage, type Logger } from '@/lib/logger';
+import type { Logger } from '@/lib/logger';
 import { createEmulatorHandlers } from './handlers';
 import { createLedger } from './ledger';
 import { createOrderManagement } from './order-management';
@@ -28,7 +28,9 @@ export interface VippsEmulatorOptions {
 
 export function createVippsEmulator(options: VippsEmulatorOptions) {
   const { db, clock, logger, msn, publicBaseUrl } = options;
-  const sender = createWebhookSender({ db, clock, logger: logger.child('webhooks') });
+  // Expiry is checked before every delivery round (and on every read of a payment), so an
+  // unapproved payment turns EXPIRED, with its webhook, on time on any clock.
+  const sender = createWebhookSender({ db, clock, logger: logger.child('webhooks'), beforeRound: () => ledger.expireDue() });
   const ledger = createLedger({
     db,
     clock,
@@ -41,7 +43,6 @@ export function createVippsEmulator(options: VippsEmulatorOptions) {
   const orderManagement = createOrderManagement({ db, clock });
   const qr = createQrRegistry({ db, clock, msn, publicBaseUrl });
   const server = setupServer(...createEmulatorHandlers({ clock, msn, ledger, webhooks, orderManagement, qr }));
-  let expiryTimer: NodeJS.Timeout | undefined;
 
   return {
     ledger,
@@ -53,16 +54,10 @@ export function createVippsEmulator(options: VippsEmulatorOptions) {
     start() {
       // Everything that is not a Vipps host (our own webhook endpoint included) goes out for real.
       server.listen({ onUnhandledRequest: 'bypass' });
-      if (options.background !== false) {
-        sender.start();
-        expiryTimer = setInterval(() => {
-          ledger.expireDue().catch((error) => logger.warn('expiry sweep failed', { error: errorMessage(error) }));
-        }, 5_000);
-      }
+      if (options.background !== false) sender.start();
       logger.info('Vipps MobilePay emulator is answering for apitest.vipps.no and api.vipps.no');
     },
     async stop() {
-      if (expiryTimer) clearInterval(expiryTimer);
       await sender.stop();
       server.close();
     },

@@ -1,17 +1,15 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
+import { randomBytes, randomInt } from 'node:crypto';
+import { and, asc, eq, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Clock } from '@/lib/clock';
 import type { Db, Tx } from '@/lib/db/client';
+import { PAYMENT_LIFETIME_MS, createPaymentBody, createPaymentProblem, modificationBody } from './create-payment-rules';
+import { answerHeaders, idempotencyKeyProblem, underIdempotencyKey, type ModifyingOperation } from './idempotency';
 import { ok, problem, type EmulatorResponse } from './problems';
-import {
-  emulatorIdempotency,
-  emulatorModificationCalls,
-  emulatorPaymentEvents,
-  emulatorPayments,
-  emulatorWebhookDeliveries,
-  emulatorWebhooks,
-} from './schema';
+import { emulatorPaymentEvents, emulatorPayments, emulatorWebhookDeliveries, emulatorWebhooks } from './schema';
+
+export { PAYMENT_LIFETIME_MS } from './create-payment-rules';
+export { MODIFICATIONS_PER_MINUTE } from './idempotency';
 
 /**
  * The emulator's ePayment ledger: the payment states, aggregate amounts,
@@ -34,12 +32,7 @@ export interface LedgerContext {
   onDeliveriesQueued?: () => void;
 }
 
-export const PAYMENT_LIFETIME_MS = 10 * 60 * 1000;
-export const MODIFICATIONS_PER_MINUTE = 5;
-const MINIMUM_AMOUNT = { NOK: 100, DKK: 1, EUR: 1 } as const;
-const REFERENCE_PATTERN = /^[a-zA-Z0-9-]{8,50}$/;
-
-/** Amounts that fail in the test environment as the docs list them. */
+/** Amounts that fail when approving in the test environment, as the docs list them. */
 export const FAILING_TEST_AMOUNTS: Record<number, string> = {
   151: 'Insufficient funds',
   182: 'Refused by issuer',
@@ -48,47 +41,20 @@ export const FAILING_TEST_AMOUNTS: Record<number, string> = {
   186: 'Expired card',
   187: 'Invalid card',
   197: '3-D Secure denied',
+  202: 'Strong customer authentication required',
 };
 
-const amountBody = z.object({ currency: z.string(), value: z.number() });
+/** Refund amounts that fail in the test environment; the codes are our reading of the refund family. */
+export const FAILING_REFUND_AMOUNTS: Record<number, { title: string; code: number }> = {
+  123: { title: 'Cannot refund: the user is deleted or has no receiving account', code: 6180 },
+  124: { title: 'Refund period expired', code: 6220 },
+};
 
-const createBody = z.object({
-  amount: amountBody,
-  paymentMethod: z.object({ type: z.string() }),
-  reference: z.string(),
-  userFlow: z.enum(['WEB_REDIRECT', 'NATIVE_REDIRECT', 'PUSH_MESSAGE', 'QR']),
-  returnUrl: z.string().optional(),
-  customerInteraction: z.enum(['CUSTOMER_PRESENT', 'CUSTOMER_NOT_PRESENT']).optional(),
-  paymentDescription: z.string().optional(),
-  customer: z.record(z.string(), z.unknown()).optional(),
-  metadata: z.record(z.string(), z.string()).nullable().optional(),
-});
-
-const modificationBody = z.object({ modificationAmount: amountBody });
 const cancelBody = z.object({ cancelTransactionOnly: z.boolean().optional() }).nullable().optional();
+const forceApproveBody = z.object({ customer: z.unknown().optional(), token: z.string().optional() }).nullable().optional();
 
 function pspReference(): string {
   return String(randomInt(1_000_000_000, 9_999_999_999));
-}
-
-function hashRequest(body: unknown): string {
-  return createHash('sha256')
-    .update(JSON.stringify(body ?? null))
-    .digest('hex');
-}
-
-export function isAllowedReturnUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.protocol === 'https:') return true;
-  // Documented allowance for local development.
-  if (url.protocol === 'http:') return url.hostname === 'localhost' || url.hostname === '127.0.0.1';
-  // Custom app schemes (myapp://) are allowed for native flows.
-  return !['http:', 'javascript:', 'data:', 'file:'].includes(url.protocol);
 }
 
 export function createLedger(ctx: LedgerContext) {
@@ -201,7 +167,9 @@ export function createLedger(ctx: LedgerContext) {
       success: true,
     });
     for (const hook of subscribers.filter((h) => h.events.includes(eventType))) {
-      await tx.insert(emulatorWebhookDeliveries).values({ webhookId: hook.id, body, nextAttemptAt: now, createdAt: now });
+      await tx
+        .insert(emulatorWebhookDeliveries)
+        .values({ webhookId: hook.id, reference: payment.reference, body, nextAttemptAt: now, createdAt: now });
       queuedDeliveries = true;
     }
   }
@@ -215,105 +183,32 @@ export function createLedger(ctx: LedgerContext) {
     return result;
   }
 
-  /**
-   * Runs a modifying call under its Idempotency-Key: the same key and body
-   * replay the stored answer; the same key with another body or operation is
-   * a 409. Rejections (4xx) are stored too: a refused request stays refused.
-   */
   async function idempotent(
-    operation: 'create' | 'capture' | 'cancel' | 'refund',
+    operation: ModifyingOperation,
     reference: string,
     idempotencyKey: string | null,
     body: unknown,
     run: (tx: Tx) => Promise<EmulatorResponse>,
   ): Promise<EmulatorResponse> {
-    if (!idempotencyKey) return problem(400, 'Missing Idempotency-Key header', 4140);
-    if (idempotencyKey.length > 50) return problem(400, 'Idempotency-Key is longer than 50 characters', 4140);
-    const requestHash = hashRequest(body);
-    return inTransaction(async (tx) => {
-      // Serialises concurrent requests that carry the same key.
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`${msn}:${idempotencyKey}`}))`);
-      const [previous] = await tx
-        .select()
-        .from(emulatorIdempotency)
-        .where(and(eq(emulatorIdempotency.msn, msn), eq(emulatorIdempotency.idempotencyKey, idempotencyKey)));
-      if (previous) {
-        if (previous.operation !== operation || previous.reference !== reference) {
-          return problem(409, `Idempotency-Key ${idempotencyKey} already exists for another operation`, 4020);
-        }
-        if (previous.requestHash !== requestHash) {
-          const code = operation === 'capture' ? 4010 : operation === 'refund' ? 4150 : undefined;
-          return problem(409, 'The Idempotency-Key was used with a different request body', code);
-        }
-        return { status: previous.responseStatus, body: previous.responseBody };
-      }
-      const limited = await rateLimited(tx, reference);
-      if (limited) return limited;
-      const response = await run(tx);
-      if (response.status < 500) {
-        await tx.insert(emulatorIdempotency).values({
-          msn,
-          idempotencyKey,
-          operation,
-          reference,
-          requestHash,
-          responseStatus: response.status,
-          responseBody: response.body,
-          createdAt: clock.now(),
-        });
-      }
-      return response;
-    });
-  }
-
-  async function rateLimited(tx: Tx, reference: string): Promise<EmulatorResponse | undefined> {
-    const now = clock.now();
-    const since = new Date(now.getTime() - 60_000);
-    const [row] = await tx
-      .select({ n: sql<number>`count(*)::int` })
-      .from(emulatorModificationCalls)
-      .where(and(eq(emulatorModificationCalls.reference, reference), gte(emulatorModificationCalls.at, since)));
-    if ((row?.n ?? 0) >= MODIFICATIONS_PER_MINUTE) {
-      return { ...problem(429, 'Too many requests for this reference'), headers: { 'retry-after': '60' } };
-    }
-    await tx.insert(emulatorModificationCalls).values({ reference, at: now });
-    return undefined;
+    const keyProblem = idempotencyKeyProblem(idempotencyKey);
+    if (keyProblem) return keyProblem;
+    return inTransaction((tx) =>
+      underIdempotencyKey(tx, { clock, msn }, { operation, reference, idempotencyKey: idempotencyKey!, body }, () => run(tx)),
+    );
   }
 
   async function createPayment(idempotencyKey: string | null, rawBody: unknown): Promise<EmulatorResponse> {
-    const parsed = createBody.safeParse(rawBody);
+    const parsed = createPaymentBody.safeParse(rawBody);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return problem(400, `Invalid request: ${issue?.path.join('.')}: ${issue?.message}`, 4140);
     }
     const body = parsed.data;
     const reference = body.reference;
+    const currency = body.amount.currency;
     return idempotent('create', reference, idempotencyKey, rawBody, async (tx) => {
-      if (!REFERENCE_PATTERN.test(reference)) {
-        return problem(400, 'Invalid reference: must match ^[a-zA-Z0-9-]{8,50}$', 4140);
-      }
-      const currency = body.amount.currency;
-      if (!['NOK', 'DKK', 'EUR'].includes(currency)) return problem(400, 'Invalid currency', 4040);
-      if (currency !== ctx.currency) return problem(400, 'Currency is not supported for this sales unit', 5040);
-      if (!Number.isInteger(body.amount.value)) return problem(400, 'Amount must be an integer in minor units', 4040);
-      if (body.amount.value > 65_000_000) return problem(400, 'Amount is too large', 4040);
-      if (body.amount.value < MINIMUM_AMOUNT[currency as keyof typeof MINIMUM_AMOUNT]) {
-        return problem(400, 'Amount is below the minimum', 6010);
-      }
-      if (body.paymentMethod.type !== 'WALLET') {
-        return problem(400, 'Payment method is not available in this environment', 4140);
-      }
-      if (body.userFlow === 'WEB_REDIRECT' || body.userFlow === 'NATIVE_REDIRECT') {
-        if (!body.returnUrl) return problem(400, 'returnUrl is required for this userFlow', 4140);
-        if (!isAllowedReturnUrl(body.returnUrl)) return problem(400, 'Invalid returnUrl', 4090);
-      }
-      if (body.userFlow === 'PUSH_MESSAGE' && !body.customer) return problem(400, 'customer is required for PUSH_MESSAGE', 4140);
-      const description = body.paymentDescription;
-      if (description !== undefined && (description.length < 3 || description.length > 100)) {
-        return problem(400, 'paymentDescription must be 3 to 100 characters', 4140);
-      }
-      if (body.metadata && Object.keys(body.metadata).length > 5) return problem(400, 'Too many metadata entries', 4100);
-
+      const invalid = createPaymentProblem(body, ctx.currency);
+      if (invalid) return invalid;
       const [existing] = await tx
         .select({ reference: emulatorPayments.reference })
         .from(emulatorPayments)
@@ -339,7 +234,8 @@ export function createLedger(ctx: LedgerContext) {
         })
         .returning();
       await recordEvent(tx, payment!, 'CREATED', payment!.amount, idempotencyKey, payment!.pspReference);
-      return ok({ redirectUrl: landingUrl(landingToken), reference }, 201);
+      // A push message goes to the user's phone: there is no page to send the browser to.
+      return ok(body.userFlow === 'PUSH_MESSAGE' ? { reference } : { redirectUrl: landingUrl(landingToken), reference }, 201);
     });
   }
 
@@ -401,7 +297,7 @@ export function createLedger(ctx: LedgerContext) {
         { capturedAmount: payment.capturedAmount + amount.value },
         { name: 'CAPTURED', amount: amount.value, idempotencyKey, psp },
       );
-      return ok(modificationView(updated, psp));
+      return { ...ok(modificationView(updated, psp)), headers: answerHeaders('modification', 200) };
     });
   }
 
@@ -420,7 +316,7 @@ export function createLedger(ctx: LedgerContext) {
           { state: 'TERMINATED' },
           { name: 'TERMINATED', amount: payment.amount, idempotencyKey, psp },
         );
-        return ok(modificationView(updated, psp));
+        return { ...ok(modificationView(updated, psp)), headers: answerHeaders('modification', 200) };
       }
       if (payment.state !== 'AUTHORIZED') return problem(400, 'Cannot cancel a payment that is not reserved', 6050);
       if (transactionOnly) return problem(400, 'Cannot cancel an authorized payment with cancelTransactionOnly', 6060);
@@ -437,7 +333,7 @@ export function createLedger(ctx: LedgerContext) {
         { cancelledAmount: payment.cancelledAmount + remaining },
         { name: 'CANCELLED', amount: remaining, idempotencyKey, psp },
       );
-      return ok(modificationView(updated, psp));
+      return { ...ok(modificationView(updated, psp)), headers: answerHeaders('modification', 200) };
     });
   }
 
@@ -450,6 +346,8 @@ export function createLedger(ctx: LedgerContext) {
       if (payment.refundedAmount + amount.value > payment.capturedAmount) {
         return problem(400, 'Refunded amount exceeds the captured amount', 6150);
       }
+      const failing = FAILING_REFUND_AMOUNTS[amount.value];
+      if (failing) return problem(400, failing.title, failing.code);
       const psp = pspReference();
       const updated = await transition(
         tx,
@@ -457,7 +355,7 @@ export function createLedger(ctx: LedgerContext) {
         { refundedAmount: payment.refundedAmount + amount.value },
         { name: 'REFUNDED', amount: amount.value, idempotencyKey, psp },
       );
-      return ok(modificationView(updated, psp));
+      return { ...ok(modificationView(updated, psp)), headers: answerHeaders('modification', 200) };
     });
   }
 
@@ -479,6 +377,26 @@ export function createLedger(ctx: LedgerContext) {
       );
       return { ok: true, payment: updated };
     });
+  }
+
+  /**
+   * POST /epayment/v1/test/payments/{reference}/approve: the test user approves
+   * without a phone. A `token` must be the one from the payment's redirectUrl.
+   */
+  async function forceApprove(reference: string, rawBody: unknown): Promise<EmulatorResponse> {
+    const parsed = forceApproveBody.safeParse(rawBody);
+    if (!parsed.success) return problem(400, 'Invalid request body', 4140);
+    if (parsed.data?.token) {
+      const [row] = await db
+        .select({ token: emulatorPayments.landingToken })
+        .from(emulatorPayments)
+        .where(and(eq(emulatorPayments.reference, reference), eq(emulatorPayments.msn, msn)));
+      if (row && row.token !== parsed.data.token) return problem(400, 'The token does not belong to this payment');
+    }
+    const result = await approve({ reference });
+    if (result.ok) return { status: 200, body: undefined };
+    if (!result.payment) return problem(404, `Payment ${reference} not found`, 5090);
+    return problem(400, `Cannot approve: ${result.reason}`);
   }
 
   /** The user rejects (or closes) the payment in the app. */
@@ -527,6 +445,7 @@ export function createLedger(ctx: LedgerContext) {
     cancel,
     refund,
     approve,
+    forceApprove,
     reject,
     findByLandingToken,
     expireDue,

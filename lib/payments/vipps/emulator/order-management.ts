@@ -62,8 +62,9 @@ export function createOrderManagement(ctx: { db: Db; clock: Clock }) {
   const { db, clock } = ctx;
 
   async function postReceipt(paymentType: string, orderId: string, rawBody: unknown): Promise<EmulatorResponse> {
-    const type = paymentType.toUpperCase();
-    if (!PAYMENT_TYPES.has(type)) return problem(400, `Unknown paymentType ${paymentType}`);
+    // The spec's enum is upper case; whether Vipps also takes `ecom` is unconfirmed, so the emulator does not.
+    const type = paymentType;
+    if (!PAYMENT_TYPES.has(type)) return problem(400, `Unknown paymentType ${paymentType}: use ECOM or RECURRING`);
     if (!ORDER_ID.test(orderId)) return problem(400, 'Invalid orderId');
     const parsed = receiptSchema.safeParse(rawBody);
     if (!parsed.success) {
@@ -96,7 +97,7 @@ export function createOrderManagement(ctx: { db: Db; clock: Clock }) {
 
   async function getOrder(paymentType: string, orderId: string): Promise<EmulatorResponse> {
     const [row] = await db.select().from(emulatorReceipts).where(eq(emulatorReceipts.orderId, orderId));
-    if (!row || row.paymentType !== paymentType.toUpperCase()) return problem(404, 'Order not found');
+    if (!row || row.paymentType !== paymentType) return problem(404, 'Order not found');
     return ok({ category: null, receipt: row.receipt });
   }
 

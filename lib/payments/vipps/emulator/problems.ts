@@ -25,3 +25,18 @@ export function problem(status: number, title: string, errorCode?: number, detai
 }
 
 export const ok = (body: unknown, status = 200): EmulatorResponse => ({ status, body });
+
+/** The QR API's own error flavour (QrErrorResponse): `invalidParams`, no ErrorCode. */
+export function qrProblem(status: number, title: string, invalidParams: Array<{ name: string; reason: string }> = []): EmulatorResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: {
+      type: 'https://developer.vippsmobilepay.com/docs/APIs/qr-api/',
+      title,
+      detail: title,
+      instance: `/emulator/${randomUUID()}`,
+      invalidParams,
+    },
+  };
+}

@@ -85,14 +85,17 @@ export const emulatorWebhookDeliveries = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     webhookId: text('webhook_id').notNull(),
+    /** Deliveries are ordered per registration and payment: a failing one holds back later ones for the same reference. */
+    reference: text('reference').notNull(),
     body: text('body').notNull(),
+    /** pending, delivered, or dropped (still failing after the retry window, as Vipps gives up after 7 days). */
     status: text('status').notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: ts('next_attempt_at').notNull(),
     lastResponseStatus: integer('last_response_status'),
     createdAt: ts('created_at').notNull(),
   },
-  (t) => [index('vipps_emulator_webhook_deliveries_pending').on(t.webhookId, t.status, t.id)],
+  (t) => [index('vipps_emulator_webhook_deliveries_pending').on(t.webhookId, t.status, t.reference, t.id)],
 );
 
 export const emulatorReceipts = pgTable('vipps_emulator_receipts', {

@@ -11,7 +11,9 @@ import { emulatorWebhookDeliveries, emulatorWebhooks } from './schema';
 /**
  * Webhooks API v1 as the emulator serves it: registrations (the secret is
  * returned once), and deliveries signed with HMAC like the real ones,
- * retried with backoff on any non-2xx, in order per registration.
+ * retried with backoff on any non-2xx (or a redirect, or no answer in 10 s),
+ * in order per registration: a failing event holds back the later events of
+ * the same payment until it succeeds or is dropped after 7 days.
  */
 
 const registerBody = z.object({
@@ -31,6 +33,8 @@ const KNOWN_EVENTS = new Set([
 ]);
 
 const MAX_REGISTRATIONS_PER_EVENT = 25;
+/** How long a failing delivery is retried before it is dropped, as Vipps does. */
+export const WEBHOOK_RETRY_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 export function isAllowedWebhookUrl(value: string): boolean {
   let url: URL;
@@ -40,7 +44,8 @@ export function isAllowedWebhookUrl(value: string): boolean {
     return false;
   }
   if (url.protocol === 'https:') return true;
-  // Vipps requires public HTTPS; the emulator also accepts plain http on loopback for local runs.
+  // Vipps requires public HTTPS. The emulator also takes http on loopback, or local runs (the
+  // harness, the offline demo) could not receive webhooks at all: a deliberate deviation.
   return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
 }
 
@@ -91,14 +96,22 @@ export interface WebhookSenderOptions {
   /** Delay before the n-th retry (1-based), in ms. */
   retryDelayMs?: (attempt: number) => number;
   timeoutMs?: number;
+  /** Runs before each round; the emulator expires due payments here, so their EXPIRED events go out on time. */
+  beforeRound?: () => Promise<unknown>;
 }
 
-/** Vipps retries for days; the schedule here is compressed but keeps the shape. */
-const defaultRetryDelay = (attempt: number) => Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 1));
+/** Vipps' published schedule (2026, informative): ~2 s four times, 60 s, 120 s, hourly to attempt 29, then daily. */
+export function vippsRetryDelayMs(attempt: number): number {
+  if (attempt <= 4) return 2_000;
+  if (attempt === 5) return 60_000;
+  if (attempt === 6) return 120_000;
+  if (attempt <= 29) return 3_600_000;
+  return 24 * 3_600_000;
+}
 
 export function createWebhookSender(options: WebhookSenderOptions) {
   const { db, clock, logger } = options;
-  const retryDelay = options.retryDelayMs ?? defaultRetryDelay;
+  const retryDelay = options.retryDelayMs ?? vippsRetryDelayMs;
   let running = false;
   let busy: Promise<number> | undefined;
   let kickedWhileBusy = false;
@@ -113,6 +126,8 @@ export function createWebhookSender(options: WebhookSenderOptions) {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: delivery.body,
+        // A registered URL must not redirect: a 3xx is a failed delivery, not something to follow.
+        redirect: 'manual',
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
       status = response.status;
@@ -134,22 +149,35 @@ export function createWebhookSender(options: WebhookSenderOptions) {
     return delivered;
   }
 
-  /** Sends what is due: per registration the oldest pending delivery first; a failure holds back the rest. */
+  /**
+   * Sends what is due, oldest first per registration. A delivery that is not
+   * yet due or fails holds back the later ones for the same payment; other
+   * payments' events go ahead.
+   */
   async function deliverDue(): Promise<number> {
     if (busy) return busy;
     busy = (async () => {
+      await options.beforeRound?.();
       let sent = 0;
       const hooks = await db.select().from(emulatorWebhooks);
       for (const hook of hooks) {
-        for (;;) {
-          const [next] = await db
-            .select()
-            .from(emulatorWebhookDeliveries)
-            .where(and(eq(emulatorWebhookDeliveries.webhookId, hook.id), eq(emulatorWebhookDeliveries.status, 'pending')))
-            .orderBy(asc(emulatorWebhookDeliveries.id))
-            .limit(1);
-          if (!next || next.nextAttemptAt > clock.now()) break;
-          if (!(await deliverOne(hook, next))) break;
+        const pending = await db
+          .select()
+          .from(emulatorWebhookDeliveries)
+          .where(and(eq(emulatorWebhookDeliveries.webhookId, hook.id), eq(emulatorWebhookDeliveries.status, 'pending')))
+          .orderBy(asc(emulatorWebhookDeliveries.id));
+        const held = new Set<string>();
+        for (const delivery of pending) {
+          if (held.has(delivery.reference)) continue;
+          const now = clock.now();
+          if (now.getTime() - delivery.createdAt.getTime() > WEBHOOK_RETRY_WINDOW_MS) {
+            await db.update(emulatorWebhookDeliveries).set({ status: 'dropped' }).where(eq(emulatorWebhookDeliveries.id, delivery.id));
+            continue;
+          }
+          if (delivery.nextAttemptAt > now || !(await deliverOne(hook, delivery))) {
+            held.add(delivery.reference);
+            continue;
+          }
           sent++;
         }
       }

@@ -1,0 +1,279 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '@/lib/testing/harness';
+import type { ScriptedChargePoint } from '@/lib/testing/scripted-charge-point';
+import {
+  appliedEvents,
+  approveInApp,
+  ledger,
+  scriptedChargePoint,
+  session,
+  settleUntil,
+  startPayment,
+} from '@/lib/testing/session-driver';
+import { waitFor } from '@/lib/testing/wait';
+import type { SessionPrice } from '@/lib/pricing/price-session';
+
+// The engine against races, timers, the budget guard and bad meters: real sockets, the Vipps
+// emulator, a charge point scripted message by message on the test's clock.
+
+let h: Harness;
+let cp: ScriptedChargePoint | undefined;
+
+afterEach(async () => {
+  await cp?.close();
+  cp = undefined;
+  await h?.close();
+});
+
+async function chargingSession(chargerId = 'DEMO-1', amount = 35_000, options: Parameters<typeof scriptedChargePoint>[2] = {}) {
+  cp = await scriptedChargePoint(h, chargerId, options);
+  const payment = await startPayment(h, chargerId, amount);
+  await approveInApp(h, payment.landingToken);
+  await h.settle();
+  await cp.started();
+  const charging = await settleUntil(h, payment.sessionId, 'CHARGING');
+  return { ...payment, reference: charging.reference };
+}
+
+describe('races', () => {
+  it('a webhook and a poll arriving together authorise once and start the charger once', async () => {
+    h = await startHarness();
+    cp = await scriptedChargePoint(h, 'DEMO-1');
+    const payment = await startPayment(h, 'DEMO-1', 20_000);
+    await approveInApp(h, payment.landingToken);
+    h.clock.advance(5_000); // the first poll is due now as well
+    await Promise.all([h.runtime.emulator!.sender.deliverDue(), h.runtime.worker.runDue(), h.runtime.worker.runDue()]);
+    await h.settle();
+    await cp.started();
+    await settleUntil(h, payment.sessionId, 'CHARGING');
+    expect(await appliedEvents(h, payment.sessionId, 'PAYMENT_AUTHORIZED')).toBe(1);
+    expect(cp.remoteStarts).toHaveLength(1);
+  });
+
+  it('two drivers paying for one connector: the first authorisation wins, the other is released at once', async () => {
+    h = await startHarness();
+    cp = await scriptedChargePoint(h, 'DEMO-1', { onRemoteStart: 'accept-only' });
+    const first = await startPayment(h, 'DEMO-1', 20_000);
+    // The first driver dawdles in the app past the short hold; a second driver pays and approves meanwhile.
+    h.clock.advance(91_000);
+    const second = await startPayment(h, 'DEMO-1', 35_000);
+    await approveInApp(h, second.landingToken);
+    await h.settle();
+    await approveInApp(h, first.landingToken);
+    await h.settle();
+
+    const winner = await session(h, second.sessionId);
+    const loser = await session(h, first.sessionId);
+    expect(winner.state).toBe('STARTING');
+    expect(loser.state).toBe('CANCELLED');
+    expect(loser.failureReason).toMatch(/another driver/i);
+    expect(await ledger(h, loser.reference)).toMatchObject({ authorized: 20_000, captured: 0, cancelled: 20_000 });
+    expect(await ledger(h, winner.reference)).toMatchObject({ authorized: 35_000, cancelled: 0 });
+    expect(cp.remoteStarts).toEqual([winner.idTag]);
+  });
+
+  it('two authorisations for one connector applied at the same moment: exactly one becomes live', async () => {
+    h = await startHarness();
+    cp = await scriptedChargePoint(h, 'DEMO-1', { onRemoteStart: 'accept-only' });
+    const first = await startPayment(h, 'DEMO-1', 20_000);
+    h.clock.advance(91_000);
+    const second = await startPayment(h, 'DEMO-1', 20_000);
+    await Promise.all([approveInApp(h, first.landingToken), approveInApp(h, second.landingToken)]);
+    const paymentSync = (reference: string) => h.runtime.charging.jobHandlers['vipps.sync-payment']!({ reference }, undefined as never);
+    const [a, b] = [await session(h, first.sessionId), await session(h, second.sessionId)];
+    await Promise.all([paymentSync(a.reference), paymentSync(b.reference)]);
+    await h.settle();
+    const states = [(await session(h, a.id)).state, (await session(h, b.id)).state].sort();
+    expect(states).toEqual(['CANCELLED', 'STARTING']);
+    const released = (await session(h, a.id)).state === 'CANCELLED' ? a : b;
+    expect(await ledger(h, released.reference)).toMatchObject({ captured: 0, cancelled: 20_000 });
+  });
+
+  it('a second driver sees "occupied" while the first one charges', async () => {
+    h = await startHarness();
+    await chargingSession('DEMO-1');
+    const attempt = await h.runtime.charging.startCheckout({
+      checkoutId: crypto.randomUUID(),
+      chargerId: 'DEMO-1',
+      connectorId: 1,
+      amount: 20_000,
+    });
+    expect(attempt).toMatchObject({ ok: false, failure: 'occupied' });
+    const page = await h.runtime.charging.chargerPage('DEMO-1', undefined);
+    expect(page?.availability.kind).toBe('occupied');
+  });
+
+  it('stop pressed twice sends one RemoteStop and captures once', async () => {
+    h = await startHarness();
+    const s = await chargingSession('DEMO-1');
+    h.clock.advance(30 * 60_000);
+    await cp!.meter(5_000, 10_000);
+    const [a, b] = await Promise.all([h.runtime.charging.requestStop(s.token), h.runtime.charging.requestStop(s.token)]);
+    expect(a.ok && b.ok).toBe(true);
+    await settleUntil(h, s.sessionId, 'COMPLETED');
+    expect(cp!.remoteStops).toHaveLength(1);
+    expect(await appliedEvents(h, s.sessionId, 'STOP_REQUESTED')).toBe(1);
+    // 5 kWh × 4.90 = 24.50 NOK
+    expect(await ledger(h, s.reference)).toMatchObject({ captured: 2450, cancelled: 35_000 - 2450 });
+  });
+
+  it('a StopTransaction that arrives before the RemoteStop answer settles normally', async () => {
+    h = await startHarness();
+    const s = await chargingSession('DEMO-1', 35_000, { onRemoteStop: 'stop-before-answer' });
+    h.clock.advance(120_000);
+    await cp!.meter(1_000, 11_000);
+    await h.runtime.charging.requestStop(s.token);
+    const done = await settleUntil(h, s.sessionId, 'COMPLETED');
+    expect(done.stopReason).toBe('Remote');
+    expect(await ledger(h, s.reference)).toMatchObject({ captured: 490, cancelled: 35_000 - 490 });
+  });
+});
+
+describe('budget guard', () => {
+  it('stops a 22 kW charger before a 100 NOK reservation runs out and records the overrun', async () => {
+    h = await startHarness();
+    const s = await chargingSession('DEMO-1', 10_000, { onRemoteStop: 'accept-only' }); // 100 NOK = 20.408 kWh at 4.90
+    let stoppedAtWh: number | undefined;
+    // One reading a minute at 22 kW (366.67 Wh a minute) until the engine asks the charger to stop.
+    for (let minute = 1; minute <= 70 && stoppedAtWh === undefined; minute++) {
+      h.clock.advance(60_000);
+      await cp!.meter(minute % 3 === 0 ? 368 : 366, 22_000);
+      // Meter values are acknowledged before they are processed: wait until this one is.
+      const register = cp!.registerWh;
+      await waitFor(async () => (await session(h, s.sessionId)).meterLastWh === register, 'reading processed');
+      await h.settle();
+      if ((await session(h, s.sessionId)).state === 'STOPPING') stoppedAtWh = cp!.registerWh - 2_000_000;
+    }
+    expect(stoppedAtWh).toBeDefined();
+    // Stopped with room for one more interval plus the stop latency, not after the money ran out.
+    expect(stoppedAtWh!).toBeLessThan(20_408);
+    expect(stoppedAtWh!).toBeGreaterThan(18_000);
+    expect((await session(h, s.sessionId)).stopRequestedBy).toBe('budget');
+    expect(cp!.triggers).toContain('MeterValues');
+    await waitFor(() => cp!.remoteStops.length > 0, 'RemoteStop');
+
+    // This charger is slow to stop: it goes on at 22 kW for five more minutes (1.833 kWh).
+    h.clock.advance(5 * 60_000);
+    cp!.registerWh += 1_833;
+    await cp!.stopTransaction('Remote');
+    const done = await settleUntil(h, s.sessionId, 'COMPLETED');
+    const price = done.price as SessionPrice;
+    expect(await ledger(h, s.reference)).toMatchObject({ authorized: 10_000, captured: 10_000, cancelled: 0 });
+    expect(price.total).toBe(10_000);
+    const fullPrice = Math.round(((stoppedAtWh! + 1_833) * 490) / 1000);
+    expect(done.overrunAmount).toBe(fullPrice - 10_000);
+    expect(done.overrunAmount).toBeGreaterThan(0);
+  });
+});
+
+describe('timers', () => {
+  it('gives up when no car is connected within the start timeout and releases the whole reservation', async () => {
+    h = await startHarness();
+    cp = await scriptedChargePoint(h, 'DEMO-1', { onRemoteStart: 'accept-only' });
+    const payment = await startPayment(h, 'DEMO-1', 20_000);
+    await approveInApp(h, payment.landingToken);
+    await settleUntil(h, payment.sessionId, 'STARTING');
+    await h.advance(179_000);
+    expect((await session(h, payment.sessionId)).state).toBe('STARTING');
+    await h.advance(2_000);
+    const failed = await session(h, payment.sessionId);
+    expect(failed.state).toBe('FAILED');
+    expect(failed.failureReason).toMatch(/did not start in time/);
+    expect(await ledger(h, failed.reference)).toMatchObject({ captured: 0, cancelled: 20_000 });
+    // The car arrives too late: the spent idTag no longer starts the charger.
+    expect((await cp.startTransaction(cp.idTag!)).status).toBe('Invalid');
+  });
+
+  it('follows Vipps to EXPIRED when the driver never approves, and frees the connector', async () => {
+    h = await startHarness();
+    cp = await scriptedChargePoint(h, 'DEMO-1');
+    const payment = await startPayment(h, 'DEMO-1', 20_000);
+    await h.advance(9 * 60_000);
+    expect((await session(h, payment.sessionId)).state).toBe('PAYMENT_PENDING');
+    await h.advance(61_000);
+    await h.runtime.emulator!.ledger.expireDue();
+    await h.advance(20_000);
+    const expired = await session(h, payment.sessionId);
+    expect(expired.state).toBe('CANCELLED');
+    expect(expired.paymentState).toBe('EXPIRED');
+    expect((await h.runtime.charging.chargerPage('DEMO-1', undefined))?.availability.kind).toBe('available');
+  });
+
+  it('keeps a session whose charger went offline, retries the stop on reconnect and settles on the late StopTransaction', async () => {
+    h = await startHarness();
+    const s = await chargingSession('DEMO-1');
+    h.clock.advance(30 * 60_000);
+    await cp!.meter(4_000, 8_000);
+    const registerBefore = cp!.registerWh;
+    await cp!.close();
+    await h.runtime.charging.requestStop(s.token);
+    await h.advance(60_000);
+    expect((await session(h, s.sessionId)).state).toBe('STOPPING');
+
+    // Back online after a while, with the transaction still running on the charger.
+    cp = await scriptedChargePoint(h, 'DEMO-1', { registerWh: registerBefore });
+    cp.transactionId = (await session(h, s.sessionId)).transactionId!;
+    cp.idTag = (await session(h, s.sessionId)).idTag;
+    await h.advance(1_000);
+    await waitFor(() => cp!.remoteStops.length > 0, 'RemoteStop after reconnect');
+    await settleUntil(h, s.sessionId, 'COMPLETED');
+    expect(await ledger(h, s.reference)).toMatchObject({ captured: 1960, cancelled: 35_000 - 1960 });
+  });
+
+  it('settles on the last reading when no StopTransaction comes within 6 hours, and flags the session', async () => {
+    h = await startHarness();
+    const s = await chargingSession('DEMO-1');
+    h.clock.advance(600_000);
+    await cp!.meter(3_000, 11_000);
+    await cp!.close();
+    await h.runtime.charging.requestStop(s.token);
+    await h.advance(5 * 3600_000);
+    expect((await session(h, s.sessionId)).state).toBe('STOPPING');
+    await h.advance(3600_000 + 1_000);
+    const flagged = await settleUntil(h, s.sessionId, 'REVIEW_REQUIRED');
+    expect(flagged.reviewReason).toMatch(/never confirmed the stop/);
+    expect(flagged.stopReason).toBe('NoStopTransaction');
+    // 3 kWh × 4.90 = 14.70 NOK
+    expect(await ledger(h, s.reference)).toMatchObject({ captured: 1470, cancelled: 35_000 - 1470 });
+  });
+});
+
+describe('meters that cannot be right', () => {
+  it('holds a session whose meterStop is below meterStart for review and captures nothing', async () => {
+    h = await startHarness();
+    const s = await chargingSession('DEMO-1');
+    h.clock.advance(600_000);
+    await cp!.meter(2_000, 11_000);
+    await cp!.stopTransaction('Local', 1_000);
+    const held = await settleUntil(h, s.sessionId, 'REVIEW_REQUIRED');
+    expect(held.reviewReason).toMatch(/below meterStart/);
+    expect(await ledger(h, s.reference)).toMatchObject({ authorized: 35_000, captured: 0, cancelled: 0 });
+
+    // The operator reads the charger's log and settles on the 2 kWh its meter values showed.
+    expect((await h.runtime.charging.resolveReview(s.sessionId, { energyWh: 2_000 })).applied).toBe(true);
+    const settled = await settleUntil(h, s.sessionId, 'COMPLETED');
+    expect(settled.energyWh).toBe(2_000);
+    expect(await ledger(h, s.reference)).toMatchObject({ captured: 980, cancelled: 35_000 - 980 });
+    expect((await h.runtime.charging.resolveReview(s.sessionId, 'waive')).applied).toBe(false);
+  });
+});
+
+describe('abuse', () => {
+  it('rate-limits payments started by one client', async () => {
+    h = await startHarness({ runtime: { chargingSettings: { checkoutRateLimit: 3, checkoutRateWindowSeconds: 3600 } } });
+    cp = await scriptedChargePoint(h, 'DEMO-1', { onRemoteStart: 'accept-only' });
+    for (let i = 0; i < 3; i++) {
+      await startPayment(h, 'DEMO-1', 10_000, 'client-a');
+      h.clock.advance(91_000); // past the hold each unapproved payment puts on the connector
+    }
+    const fourth = await h.runtime.charging.startCheckout({
+      checkoutId: crypto.randomUUID(),
+      chargerId: 'DEMO-1',
+      connectorId: 1,
+      amount: 10_000,
+      clientKey: 'client-a',
+    });
+    expect(fourth).toMatchObject({ ok: false, failure: 'rate-limited' });
+    await expect(startPayment(h, 'DEMO-1', 10_000, 'client-b')).resolves.toMatchObject({ ok: true });
+  });
+});

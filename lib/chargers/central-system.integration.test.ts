@@ -14,21 +14,8 @@ import { createCentralSystem, type CentralSystem } from './ocpp/central-system';
 import { ocppConfiguration, ocppConnections, ocppInboundMessages } from './ocpp/schema';
 import { rotateChargerPassword } from './rotate-charger-password';
 import { SimulatedChargePoint } from './simulator/charge-point';
-import {
-  addCharger,
-  chargeOver,
-  chargerRow,
-  connectCharger,
-  connectorStatus,
-  deliverOver,
-  ledger,
-  pay,
-  settleUntil,
-  startCharging,
-  stoppedTransaction,
-  view,
-  waitUntilOnline,
-} from './testing/session-helpers';
+import { addCharger, chargeOver, chargerRow, connectCharger, connectorStatus, deliverOver, startCharging, stoppedTransaction } from './testing/session-helpers';
+import { ledger, pay, settleUntil, view, waitUntilOnline } from '@/lib/testing/session-driver';
 
 /**
  * The central system itself: who may connect, what it sets on a charger,

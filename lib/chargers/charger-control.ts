@@ -155,4 +155,9 @@ export interface ChargerEventSink {
   transactionStopped(tx: Tx, event: TransactionStoppedEvent): Promise<void>;
   connectorStatus(event: ConnectorStatusEvent): Promise<void>;
   connectivity(event: { chargerId: string; online: boolean }): Promise<void>;
+  /**
+   * A new transaction started on a connector whose earlier transaction never reported its stop: the
+   * earlier one has ended on the charger, at the latest when the new one began.
+   */
+  transactionSuperseded?(event: { chargerId: string; connectorId: number; transactionId: number; supersededAt: Date }): Promise<void>;
 }

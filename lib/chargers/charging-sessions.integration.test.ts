@@ -5,20 +5,8 @@ import { meterSamples, ocppTransactions } from '@/lib/db/schema';
 import { startHarness, type Harness } from '@/lib/testing/harness';
 import { waitFor } from '@/lib/testing/wait';
 import { ocppConfiguration } from './ocpp/schema';
-import {
-  addCharger,
-  chargeOver,
-  connectCharger,
-  connectorStatus,
-  deliverOver,
-  ledger,
-  pay,
-  payAndApprove,
-  settleUntil,
-  startCharging,
-  stoppedTransaction,
-  view,
-} from './testing/session-helpers';
+import { addCharger, chargeOver, connectCharger, connectorStatus, deliverOver, startCharging, stoppedTransaction } from './testing/session-helpers';
+import { ledger, pay, payAndApprove, settleUntil, view } from '@/lib/testing/session-driver';
 
 /**
  * Paid sessions against the real central system over WebSocket, through the
@@ -97,7 +85,7 @@ describe('a paid session on an OCPP 1.6J charger', () => {
     const id = await addCharger(h);
     await connectCharger(h, id, { remoteStart: 'reject' });
 
-    const token = await payAndApprove(h, id, 20_000);
+    const { token } = await payAndApprove(h, id, 20_000);
     await settleUntil(h, token, 'FAILED');
 
     expect((await view(h, token)).message).toBe('The charger refused to start');
@@ -110,7 +98,7 @@ describe('a paid session on an OCPP 1.6J charger', () => {
     const id = await addCharger(h);
     const cp = await connectCharger(h, id, { carPluggedIn: false, connectionTimeoutSeconds: 0.3 });
 
-    const token = await payAndApprove(h, id);
+    const { token } = await payAndApprove(h, id);
     await settleUntil(h, token, 'STARTING');
     await waitFor(async () => (await connectorStatus(h, id)) === 'Preparing', 'waiting for the cable');
     // The charger's ConnectionTimeOut runs out: back to Available.
@@ -131,7 +119,7 @@ describe('a paid session on an OCPP 1.6J charger', () => {
     const cp = await connectCharger(h, id, { carPluggedIn: false, connectionTimeoutSeconds: 3600 });
     await probed(id); // StopTransactionOnInvalidId=true
 
-    const token = await payAndApprove(h, id);
+    const { token } = await payAndApprove(h, id);
     await settleUntil(h, token, 'STARTING');
     await h.advance(startTimeoutMs());
     await settleUntil(h, token, 'FAILED');
@@ -182,7 +170,7 @@ describe('a paid session on an OCPP 1.6J charger', () => {
     const id = await addCharger(h);
     const cp = await connectCharger(h, id, { carPluggedIn: false, connectionTimeoutSeconds: 3600 });
     await probed(id);
-    const token = await payAndApprove(h, id);
+    const { token } = await payAndApprove(h, id);
     await settleUntil(h, token, 'STARTING');
 
     await h.runtime.charging.requestStop(token);

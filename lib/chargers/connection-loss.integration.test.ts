@@ -6,19 +6,8 @@ import { chargers, connectors, ocppTransactions } from '@/lib/db/schema';
 import { startHarness, type Harness } from '@/lib/testing/harness';
 import { waitFor } from '@/lib/testing/wait';
 import { ChargerCommandError } from './charger-control';
-import {
-  addCharger,
-  chargerRow,
-  connectCharger,
-  connectorStatus,
-  deliverOver,
-  ledger,
-  payAndApprove,
-  settleUntil,
-  startCharging,
-  view,
-  waitUntilOnline,
-} from './testing/session-helpers';
+import { addCharger, chargerRow, connectCharger, connectorStatus, deliverOver, startCharging } from './testing/session-helpers';
+import { ledger, payAndApprove, settleUntil, view, waitUntilOnline } from '@/lib/testing/session-driver';
 
 /**
  * Chargers on bad networks: sockets that die without a close frame,
@@ -86,7 +75,7 @@ describe('a charger that loses its connection', () => {
     const id = await addCharger(h);
     const cp = await connectCharger(h, id);
     cp.dropConnectionAfterSending('StartTransaction');
-    const token = await payAndApprove(h, id);
+    const { token } = await payAndApprove(h, id);
     await cp.settled();
     await settleUntil(h, token, 'CHARGING'); // the central system got it
     expect(cp.activeTransactionId).toBeUndefined(); // …but the charger never heard back
@@ -106,7 +95,7 @@ describe('a charger that loses its connection', () => {
     const id = await addCharger(h);
     const cp = await connectCharger(h, id, { lostStartAnswer: 'minus-one' });
     cp.dropConnectionAfterSending('StartTransaction');
-    const token = await payAndApprove(h, id);
+    const { token } = await payAndApprove(h, id);
     await cp.settled();
     await settleUntil(h, token, 'CHARGING');
 
@@ -151,7 +140,7 @@ describe('a charger that loses its connection', () => {
     ).rejects.toBeInstanceOf(ChargerCommandError);
     expect(Date.now() - started).toBeLessThan(3000);
 
-    const token = await payAndApprove(h, id);
+    const { token } = await payAndApprove(h, id);
     expect((await view(h, token)).state).toBe('AUTHORIZED');
     await h.advance(h.runtime.config.timers.startTimeoutSeconds * 1000 + 1000);
     await settleUntil(h, token, 'FAILED');

@@ -1,4 +1,5 @@
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { getStoredConfiguration } from '@/lib/chargers/ocpp/configuration-probe';
 import { chargers, meterSamples, type ChargingSessionRow } from '@/lib/db/schema';
 import { errorMessage } from '@/lib/logger';
 import { parseTariff } from '@/lib/pricing/tariff';
@@ -39,6 +40,9 @@ export async function enforceBudget(deps: ChargingDeps, session: ChargingSession
     latest && previous && measuredInterval && measuredInterval > 0
       ? ((latest.energyWh! - previous.energyWh!) * 3600) / measuredInterval
       : null;
+  // The interval the charger accepted at its configuration probe; until one is known, the default.
+  const configured = Number((await getStoredConfiguration(db, session.chargerId, ['MeterValueSampleInterval'])).get('MeterValueSampleInterval'));
+  const sampleIntervalSeconds = Number.isInteger(configured) && configured > 0 ? configured : settings.defaultSampleIntervalSeconds;
 
   const projection = projectBudget({
     tariff: parseTariff(session.tariff),
@@ -51,8 +55,7 @@ export async function enforceBudget(deps: ChargingDeps, session: ChargingSession
     reportedPowerW: session.powerW,
     recentAveragePowerW,
     maxPowerW: charger?.maxPowerW ?? 22_000,
-    sampleIntervalSeconds:
-      measuredInterval && measuredInterval > 0 ? Math.min(measuredInterval, settings.defaultSampleIntervalSeconds) : settings.defaultSampleIntervalSeconds,
+    sampleIntervalSeconds,
     stopLatencySeconds: settings.stopLatencySeconds,
   });
 

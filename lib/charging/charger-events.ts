@@ -4,7 +4,7 @@ import { chargingSessions, jobs, ocppTransactions } from '@/lib/db/schema';
 import { dispatchDeps, type ChargingDeps } from './deps';
 import { enforceBudget } from './budget-check';
 import { SessionJob, dispatch } from './dispatch';
-import { getSessionById, getSessionByIdTag, getSessionByTransaction } from './queries';
+import { getLiveSessionOnConnector, getSessionById, getSessionByIdTag, getSessionByTransaction } from './queries';
 
 /**
  * How the charging engine reacts to what chargers report. A StartTransaction
@@ -76,8 +76,27 @@ export function createChargerEventSink(deps: ChargingDeps, hooks: { wakeJobs?: (
       );
     },
 
-    async connectorStatus() {
-      // Status drives the page only; energy and billing never come from status.
+    async connectorStatus({ chargerId, connectorId, status }) {
+      // Status never sets energy or money; a fault only asks the charger to end the transaction
+      // (its StopTransaction, or failing that the stop deadline, settles the session).
+      if (status !== 'Faulted') return;
+      const live = await getLiveSessionOnConnector(db, chargerId, connectorId);
+      if (live?.state !== 'CHARGING') return;
+      deps.logger.warn('the charger reports a fault while charging; stopping the session', { sessionId: live.id });
+      await dispatch(dispatchDeps(deps), live.id, { type: 'STOP_REQUESTED', by: 'charger' });
+      hooks.wakeJobs?.();
+    },
+
+    async transactionSuperseded({ chargerId, transactionId, supersededAt }) {
+      const session = await getSessionByTransaction(db, chargerId, transactionId);
+      if (!session || session.meterStartWh === null) return;
+      await dispatch(dispatchDeps(deps), session.id, {
+        type: 'TRANSACTION_LOST',
+        lastRegisterWh: session.meterLastWh ?? session.meterStartWh,
+        at: (session.meterLastAt ?? supersededAt).toISOString(),
+        reason: 'The charger started a new transaction without reporting the end of this one',
+      });
+      hooks.wakeJobs?.();
     },
 
     async connectivity({ online }) {

@@ -1,15 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '@/lib/testing/harness';
 import type { ScriptedChargePoint } from '@/lib/testing/scripted-charge-point';
-import {
-  appliedEvents,
-  approveInApp,
-  ledger,
-  scriptedChargePoint,
-  session,
-  settleUntil,
-  startPayment,
-} from '@/lib/testing/session-driver';
+import { appliedEvents, approveInApp, ledger, pay, scriptedChargePoint, sessionRow, settleUntil } from '@/lib/testing/session-driver';
 import { waitFor } from '@/lib/testing/wait';
 import type { SessionPrice } from '@/lib/pricing/price-session';
 
@@ -27,66 +19,65 @@ afterEach(async () => {
 
 async function chargingSession(chargerId = 'DEMO-1', amount = 35_000, options: Parameters<typeof scriptedChargePoint>[2] = {}) {
   cp = await scriptedChargePoint(h, chargerId, options);
-  const payment = await startPayment(h, chargerId, amount);
+  const payment = await pay(h, chargerId, amount);
   await approveInApp(h, payment.landingToken);
   await h.settle();
   await cp.started();
-  const charging = await settleUntil(h, payment.sessionId, 'CHARGING');
-  return { ...payment, reference: charging.reference };
+  await settleUntil(h, payment.token, 'CHARGING');
+  return payment;
 }
 
 describe('races', () => {
   it('a webhook and a poll arriving together authorise once and start the charger once', async () => {
     h = await startHarness();
     cp = await scriptedChargePoint(h, 'DEMO-1');
-    const payment = await startPayment(h, 'DEMO-1', 20_000);
+    const payment = await pay(h, 'DEMO-1', 20_000);
     await approveInApp(h, payment.landingToken);
     h.clock.advance(5_000); // the first poll is due now as well
     await Promise.all([h.runtime.emulator!.sender.deliverDue(), h.runtime.worker.runDue(), h.runtime.worker.runDue()]);
     await h.settle();
     await cp.started();
-    await settleUntil(h, payment.sessionId, 'CHARGING');
-    expect(await appliedEvents(h, payment.sessionId, 'PAYMENT_AUTHORIZED')).toBe(1);
+    await settleUntil(h, payment.token, 'CHARGING');
+    expect(await appliedEvents(h, payment.token, 'PAYMENT_AUTHORIZED')).toBe(1);
     expect(cp.remoteStarts).toHaveLength(1);
   });
 
   it('two drivers paying for one connector: the first authorisation wins, the other is released at once', async () => {
     h = await startHarness();
     cp = await scriptedChargePoint(h, 'DEMO-1', { onRemoteStart: 'accept-only' });
-    const first = await startPayment(h, 'DEMO-1', 20_000);
+    const first = await pay(h, 'DEMO-1', 20_000);
     // The first driver dawdles in the app past the short hold; a second driver pays and approves meanwhile.
     h.clock.advance(91_000);
-    const second = await startPayment(h, 'DEMO-1', 35_000);
+    const second = await pay(h, 'DEMO-1', 35_000);
     await approveInApp(h, second.landingToken);
     await h.settle();
     await approveInApp(h, first.landingToken);
     await h.settle();
 
-    const winner = await session(h, second.sessionId);
-    const loser = await session(h, first.sessionId);
+    const winner = await sessionRow(h, second.token);
+    const loser = await sessionRow(h, first.token);
     expect(winner.state).toBe('STARTING');
     expect(loser.state).toBe('CANCELLED');
     expect(loser.failureReason).toMatch(/another driver/i);
-    expect(await ledger(h, loser.reference)).toMatchObject({ authorized: 20_000, captured: 0, cancelled: 20_000 });
-    expect(await ledger(h, winner.reference)).toMatchObject({ authorized: 35_000, cancelled: 0 });
+    expect(await ledger(h, first.token)).toMatchObject({ authorized: 20_000, captured: 0, cancelled: 20_000 });
+    expect(await ledger(h, second.token)).toMatchObject({ authorized: 35_000, cancelled: 0 });
     expect(cp.remoteStarts).toEqual([winner.idTag]);
   });
 
   it('two authorisations for one connector applied at the same moment: exactly one becomes live', async () => {
     h = await startHarness();
     cp = await scriptedChargePoint(h, 'DEMO-1', { onRemoteStart: 'accept-only' });
-    const first = await startPayment(h, 'DEMO-1', 20_000);
+    const first = await pay(h, 'DEMO-1', 20_000);
     h.clock.advance(91_000);
-    const second = await startPayment(h, 'DEMO-1', 20_000);
+    const second = await pay(h, 'DEMO-1', 20_000);
     await Promise.all([approveInApp(h, first.landingToken), approveInApp(h, second.landingToken)]);
     const paymentSync = (reference: string) => h.runtime.charging.jobHandlers['vipps.sync-payment']!({ reference }, undefined as never);
-    const [a, b] = [await session(h, first.sessionId), await session(h, second.sessionId)];
-    await Promise.all([paymentSync(a.reference), paymentSync(b.reference)]);
+    await Promise.all([paymentSync(first.reference), paymentSync(second.reference)]);
     await h.settle();
-    const states = [(await session(h, a.id)).state, (await session(h, b.id)).state].sort();
+    const states = [(await sessionRow(h, first.token)).state, (await sessionRow(h, second.token)).state].sort();
     expect(states).toEqual(['CANCELLED', 'STARTING']);
-    const released = (await session(h, a.id)).state === 'CANCELLED' ? a : b;
-    expect(await ledger(h, released.reference)).toMatchObject({ captured: 0, cancelled: 20_000 });
+    const released = (await sessionRow(h, first.token)).state === 'CANCELLED' ? first : second;
+    expect(await ledger(h, released.token)).toMatchObject({ captured: 0, cancelled: 20_000 });
   });
 
   it('a second driver sees "occupied" while the first one charges', async () => {
@@ -110,11 +101,11 @@ describe('races', () => {
     await cp!.meter(5_000, 10_000);
     const [a, b] = await Promise.all([h.runtime.charging.requestStop(s.token), h.runtime.charging.requestStop(s.token)]);
     expect(a.ok && b.ok).toBe(true);
-    await settleUntil(h, s.sessionId, 'COMPLETED');
+    await settleUntil(h, s.token, 'COMPLETED');
     expect(cp!.remoteStops).toHaveLength(1);
-    expect(await appliedEvents(h, s.sessionId, 'STOP_REQUESTED')).toBe(1);
+    expect(await appliedEvents(h, s.token, 'STOP_REQUESTED')).toBe(1);
     // 5 kWh × 4.90 = 24.50 NOK
-    expect(await ledger(h, s.reference)).toMatchObject({ captured: 2450, cancelled: 35_000 - 2450 });
+    expect(await ledger(h, s.token)).toMatchObject({ captured: 2450, cancelled: 35_000 - 2450 });
   });
 
   it('a StopTransaction that arrives before the RemoteStop answer settles normally', async () => {
@@ -123,9 +114,9 @@ describe('races', () => {
     h.clock.advance(120_000);
     await cp!.meter(1_000, 11_000);
     await h.runtime.charging.requestStop(s.token);
-    const done = await settleUntil(h, s.sessionId, 'COMPLETED');
+    const done = await settleUntil(h, s.token, 'COMPLETED');
     expect(done.stopReason).toBe('Remote');
-    expect(await ledger(h, s.reference)).toMatchObject({ captured: 490, cancelled: 35_000 - 490 });
+    expect(await ledger(h, s.token)).toMatchObject({ captured: 490, cancelled: 35_000 - 490 });
   });
 });
 
@@ -140,15 +131,15 @@ describe('budget guard', () => {
       await cp!.meter(minute % 3 === 0 ? 368 : 366, 22_000);
       // Meter values are acknowledged before they are processed: wait until this one is.
       const register = cp!.registerWh;
-      await waitFor(async () => (await session(h, s.sessionId)).meterLastWh === register, 'reading processed');
+      await waitFor(async () => (await sessionRow(h, s.token)).meterLastWh === register, 'reading processed');
       await h.settle();
-      if ((await session(h, s.sessionId)).state === 'STOPPING') stoppedAtWh = cp!.registerWh - 2_000_000;
+      if ((await sessionRow(h, s.token)).state === 'STOPPING') stoppedAtWh = cp!.registerWh - 2_000_000;
     }
     expect(stoppedAtWh).toBeDefined();
     // Stopped with room for one more interval plus the stop latency, not after the money ran out.
     expect(stoppedAtWh!).toBeLessThan(20_408);
     expect(stoppedAtWh!).toBeGreaterThan(18_000);
-    expect((await session(h, s.sessionId)).stopRequestedBy).toBe('budget');
+    expect((await sessionRow(h, s.token)).stopRequestedBy).toBe('budget');
     expect(cp!.triggers).toContain('MeterValues');
     await waitFor(() => cp!.remoteStops.length > 0, 'RemoteStop');
 
@@ -156,9 +147,9 @@ describe('budget guard', () => {
     h.clock.advance(5 * 60_000);
     cp!.registerWh += 1_833;
     await cp!.stopTransaction('Remote');
-    const done = await settleUntil(h, s.sessionId, 'COMPLETED');
+    const done = await settleUntil(h, s.token, 'COMPLETED');
     const price = done.price as SessionPrice;
-    expect(await ledger(h, s.reference)).toMatchObject({ authorized: 10_000, captured: 10_000, cancelled: 0 });
+    expect(await ledger(h, s.token)).toMatchObject({ authorized: 10_000, captured: 10_000, cancelled: 0 });
     expect(price.total).toBe(10_000);
     const fullPrice = Math.round(((stoppedAtWh! + 1_833) * 490) / 1000);
     expect(done.overrunAmount).toBe(fullPrice - 10_000);
@@ -170,16 +161,16 @@ describe('timers', () => {
   it('gives up when no car is connected within the start timeout and releases the whole reservation', async () => {
     h = await startHarness();
     cp = await scriptedChargePoint(h, 'DEMO-1', { onRemoteStart: 'accept-only' });
-    const payment = await startPayment(h, 'DEMO-1', 20_000);
+    const payment = await pay(h, 'DEMO-1', 20_000);
     await approveInApp(h, payment.landingToken);
-    await settleUntil(h, payment.sessionId, 'STARTING');
+    await settleUntil(h, payment.token, 'STARTING');
     await h.advance(179_000);
-    expect((await session(h, payment.sessionId)).state).toBe('STARTING');
+    expect((await sessionRow(h, payment.token)).state).toBe('STARTING');
     await h.advance(2_000);
-    const failed = await session(h, payment.sessionId);
+    const failed = await sessionRow(h, payment.token);
     expect(failed.state).toBe('FAILED');
     expect(failed.failureReason).toMatch(/did not start in time/);
-    expect(await ledger(h, failed.reference)).toMatchObject({ captured: 0, cancelled: 20_000 });
+    expect(await ledger(h, payment.token)).toMatchObject({ captured: 0, cancelled: 20_000 });
     // The car arrives too late: the spent idTag no longer starts the charger.
     expect((await cp.startTransaction(cp.idTag!)).status).toBe('Invalid');
   });
@@ -187,13 +178,13 @@ describe('timers', () => {
   it('follows Vipps to EXPIRED when the driver never approves, and frees the connector', async () => {
     h = await startHarness();
     cp = await scriptedChargePoint(h, 'DEMO-1');
-    const payment = await startPayment(h, 'DEMO-1', 20_000);
+    const payment = await pay(h, 'DEMO-1', 20_000);
     await h.advance(9 * 60_000);
-    expect((await session(h, payment.sessionId)).state).toBe('PAYMENT_PENDING');
+    expect((await sessionRow(h, payment.token)).state).toBe('PAYMENT_PENDING');
     await h.advance(61_000);
     await h.runtime.emulator!.ledger.expireDue();
     await h.advance(20_000);
-    const expired = await session(h, payment.sessionId);
+    const expired = await sessionRow(h, payment.token);
     expect(expired.state).toBe('CANCELLED');
     expect(expired.paymentState).toBe('EXPIRED');
     expect((await h.runtime.charging.chargerPage('DEMO-1', undefined))?.availability.kind).toBe('available');
@@ -208,16 +199,16 @@ describe('timers', () => {
     await cp!.close();
     await h.runtime.charging.requestStop(s.token);
     await h.advance(60_000);
-    expect((await session(h, s.sessionId)).state).toBe('STOPPING');
+    expect((await sessionRow(h, s.token)).state).toBe('STOPPING');
 
     // Back online after a while, with the transaction still running on the charger.
     cp = await scriptedChargePoint(h, 'DEMO-1', { registerWh: registerBefore });
-    cp.transactionId = (await session(h, s.sessionId)).transactionId!;
-    cp.idTag = (await session(h, s.sessionId)).idTag;
+    cp.transactionId = (await sessionRow(h, s.token)).transactionId!;
+    cp.idTag = (await sessionRow(h, s.token)).idTag;
     await h.advance(1_000);
     await waitFor(() => cp!.remoteStops.length > 0, 'RemoteStop after reconnect');
-    await settleUntil(h, s.sessionId, 'COMPLETED');
-    expect(await ledger(h, s.reference)).toMatchObject({ captured: 1960, cancelled: 35_000 - 1960 });
+    await settleUntil(h, s.token, 'COMPLETED');
+    expect(await ledger(h, s.token)).toMatchObject({ captured: 1960, cancelled: 35_000 - 1960 });
   });
 
   it('settles on the last reading when no StopTransaction comes within 6 hours, and flags the session', async () => {
@@ -228,13 +219,42 @@ describe('timers', () => {
     await cp!.close();
     await h.runtime.charging.requestStop(s.token);
     await h.advance(5 * 3600_000);
-    expect((await session(h, s.sessionId)).state).toBe('STOPPING');
+    expect((await sessionRow(h, s.token)).state).toBe('STOPPING');
     await h.advance(3600_000 + 1_000);
-    const flagged = await settleUntil(h, s.sessionId, 'REVIEW_REQUIRED');
+    const flagged = await settleUntil(h, s.token, 'REVIEW_REQUIRED');
     expect(flagged.reviewReason).toMatch(/never confirmed the stop/);
     expect(flagged.stopReason).toBe('NoStopTransaction');
     // 3 kWh × 4.90 = 14.70 NOK
-    expect(await ledger(h, s.reference)).toMatchObject({ captured: 1470, cancelled: 35_000 - 1470 });
+    expect(await ledger(h, s.token)).toMatchObject({ captured: 1470, cancelled: 35_000 - 1470 });
+  });
+});
+
+describe('charger faults', () => {
+  it('stops a session when the charger reports a fault while charging', async () => {
+    h = await startHarness();
+    const s = await chargingSession('DEMO-1');
+    h.clock.advance(20 * 60_000);
+    await cp!.meter(3_000, 9_000);
+    await cp!.client.call('StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'GroundFailure', timestamp: h.clock.now().toISOString() });
+    await settleUntil(h, s.token, 'COMPLETED');
+    expect((await sessionRow(h, s.token)).stopRequestedBy).toBe('charger');
+    expect(cp!.remoteStops).toHaveLength(1);
+    expect(await ledger(h, s.token)).toMatchObject({ captured: 1470, cancelled: 35_000 - 1470 });
+  });
+
+  it('settles a session whose charger started a new transaction without stopping it, and flags it', async () => {
+    h = await startHarness();
+    const s = await chargingSession('DEMO-1');
+    h.clock.advance(20 * 60_000);
+    await cp!.meter(2_000, 6_000);
+    // The charger rebooted, lost the transaction, and now someone starts locally with a card.
+    h.clock.advance(5 * 60_000);
+    const local = await cp!.startTransaction('LOCALCARD01');
+    expect(local.status).toBe('Invalid');
+    const flagged = await settleUntil(h, s.token, 'REVIEW_REQUIRED');
+    expect(flagged.reviewReason).toMatch(/new transaction/);
+    // 2 kWh × 4.90 = 9.80 NOK, on the last reading the charger sent.
+    expect(await ledger(h, s.token)).toMatchObject({ captured: 980, cancelled: 35_000 - 980 });
   });
 });
 
@@ -245,15 +265,15 @@ describe('meters that cannot be right', () => {
     h.clock.advance(600_000);
     await cp!.meter(2_000, 11_000);
     await cp!.stopTransaction('Local', 1_000);
-    const held = await settleUntil(h, s.sessionId, 'REVIEW_REQUIRED');
+    const held = await settleUntil(h, s.token, 'REVIEW_REQUIRED');
     expect(held.reviewReason).toMatch(/below meterStart/);
-    expect(await ledger(h, s.reference)).toMatchObject({ authorized: 35_000, captured: 0, cancelled: 0 });
+    expect(await ledger(h, s.token)).toMatchObject({ authorized: 35_000, captured: 0, cancelled: 0 });
 
     // The operator reads the charger's log and settles on the 2 kWh its meter values showed.
     expect((await h.runtime.charging.resolveReview(s.sessionId, { energyWh: 2_000 })).applied).toBe(true);
-    const settled = await settleUntil(h, s.sessionId, 'COMPLETED');
+    const settled = await settleUntil(h, s.token, 'COMPLETED');
     expect(settled.energyWh).toBe(2_000);
-    expect(await ledger(h, s.reference)).toMatchObject({ captured: 980, cancelled: 35_000 - 980 });
+    expect(await ledger(h, s.token)).toMatchObject({ captured: 980, cancelled: 35_000 - 980 });
     expect((await h.runtime.charging.resolveReview(s.sessionId, 'waive')).applied).toBe(false);
   });
 });
@@ -263,7 +283,7 @@ describe('abuse', () => {
     h = await startHarness({ runtime: { chargingSettings: { checkoutRateLimit: 3, checkoutRateWindowSeconds: 3600 } } });
     cp = await scriptedChargePoint(h, 'DEMO-1', { onRemoteStart: 'accept-only' });
     for (let i = 0; i < 3; i++) {
-      await startPayment(h, 'DEMO-1', 10_000, 'client-a');
+      await pay(h, 'DEMO-1', 10_000, 'client-a');
       h.clock.advance(91_000); // past the hold each unapproved payment puts on the connector
     }
     const fourth = await h.runtime.charging.startCheckout({
@@ -274,6 +294,6 @@ describe('abuse', () => {
       clientKey: 'client-a',
     });
     expect(fourth).toMatchObject({ ok: false, failure: 'rate-limited' });
-    await expect(startPayment(h, 'DEMO-1', 10_000, 'client-b')).resolves.toMatchObject({ ok: true });
+    await expect(pay(h, 'DEMO-1', 10_000, 'client-b')).resolves.toMatchObject({ redirectUrl: expect.stringContaining('token=') });
   });
 });

@@ -4,7 +4,7 @@ import { chargers, chargingSessions, meterSamples, type ChargingSessionRow } fro
 import type { JobHandler } from '@/lib/jobs/worker';
 import { PaymentOperationRejected } from '@/lib/payments/operations';
 import { VippsErrorCode } from '@/lib/payments/vipps/errors';
-import { buildReceipt } from '@/lib/payments/vipps/receipts';
+import { buildReceipt, receiptProblems } from '@/lib/payments/vipps/receipts';
 import type { SessionPrice } from '@/lib/pricing/price-session';
 import { dispatchDeps, type ChargingDeps } from './deps';
 import { SessionJob, dispatch } from './dispatch';
@@ -113,9 +113,10 @@ export function createSessionJobHandlers(deps: ChargingDeps): Record<string, Job
       if (!session || session.state !== 'STOPPING' || session.meterStartWh === null) return;
       logger.warn('no StopTransaction within the deadline; settling on the last meter reading', { sessionId: session.id });
       await toSession(session.id, {
-        type: 'STOP_DEADLINE_PASSED',
+        type: 'TRANSACTION_LOST',
         lastRegisterWh: session.meterLastWh ?? session.meterStartWh,
         at: (session.meterLastAt ?? session.startedAt ?? clock.now()).toISOString(),
+        reason: 'The charger never confirmed the stop',
       });
     },
 
@@ -200,6 +201,9 @@ export function createSessionJobHandlers(deps: ChargingDeps): Record<string, Job
         chargerName: charger?.name ?? session.chargerId,
         reference: session.reference,
       });
+      // Receipts are write-once: one that does not add up to what was captured is never sent.
+      const problems = receiptProblems(receipt, session.capturedAmount);
+      if (problems.length > 0) throw new Error(`the receipt does not add up: ${problems.join('; ')}`);
       await payments.postReceipt(session.reference, receipt);
       await toSession(session.id, { type: 'RECEIPT_POSTED' });
     },

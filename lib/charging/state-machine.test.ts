@@ -124,7 +124,7 @@ describe('session state machine', () => {
       authorized,
       started,
       { type: 'STOP_REQUESTED', by: 'driver' },
-      { type: 'STOP_DEADLINE_PASSED', lastRegisterWh: 1_005_000, at: '2026-11-23T21:00:00Z' },
+      { type: 'TRANSACTION_LOST', lastRegisterWh: 1_005_000, at: '2026-11-23T21:00:00Z', reason: 'The charger never confirmed the stop' },
       { type: 'CAPTURED', capturedAmount: 2450 },
       { type: 'RESERVATION_RELEASED', cancelledAmount: 27_550 },
       { type: 'RECEIPT_POSTED' },

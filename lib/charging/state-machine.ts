@@ -15,6 +15,8 @@
  *                                                          ▼                            within the deadline:
  *                                                   REVIEW_REQUIRED ─operator─▶ STOPPED  settled on the last
  *                                                                                        reading, then review)
+ *   A transaction that is lost (no StopTransaction by the deadline, or another transaction started on the
+ *   connector) goes from CHARGING/STOPPING to STOPPED on its last reading and ends in review.
  */
 
 export const SESSION_STATES = [
@@ -47,8 +49,11 @@ export type SessionEvent =
   | { type: 'TRANSACTION_STARTED'; transactionId: number; meterStartWh: number; at: string }
   | { type: 'STOP_REQUESTED'; by: StopCause }
   | { type: 'TRANSACTION_ENDED'; meterStopWh: number; at: string; reason: string }
-  /** No StopTransaction arrived in time: settle on the last register reading, and flag for review. */
-  | { type: 'STOP_DEADLINE_PASSED'; lastRegisterWh: number; at: string }
+  /**
+   * The transaction ended without a StopTransaction we can use (none within the deadline, or the charger
+   * started another one on the connector): settle on the last register reading, and flag for review.
+   */
+  | { type: 'TRANSACTION_LOST'; lastRegisterWh: number; at: string; reason: string }
   /** Amounts are the payment's aggregate totals after the call, so a repeated event changes nothing. */
   | { type: 'CAPTURED'; capturedAmount: number }
   | { type: 'RESERVATION_RELEASED'; cancelledAmount: number }
@@ -169,18 +174,9 @@ const TRANSITIONS: Table = {
     CHARGING: (_f, e) => go('STOPPED', transactionEnd(e), ['settle']),
     STOPPING: (_f, e) => go('STOPPED', transactionEnd(e), ['settle']),
   },
-  STOP_DEADLINE_PASSED: {
-    STOPPING: (_f, e) =>
-      go(
-        'STOPPED',
-        {
-          meterStopWh: e.lastRegisterWh,
-          stoppedAt: e.at,
-          stopReason: 'NoStopTransaction',
-          reviewReason: 'The charger never confirmed the stop; settled on its last meter reading',
-        },
-        ['settle'],
-      ),
+  TRANSACTION_LOST: {
+    CHARGING: (_f, e) => transactionLost(e),
+    STOPPING: (_f, e) => transactionLost(e),
   },
   CAPTURED: {
     STOPPED: (_f, e) => go('STOPPED', { capturedAmount: e.capturedAmount }, ['release-reservation']),
@@ -213,6 +209,19 @@ const TRANSITIONS: Table = {
 
 function transactionStart(e: Extract<SessionEvent, { type: 'TRANSACTION_STARTED' }>): SessionChanges {
   return { transactionId: e.transactionId, meterStartWh: e.meterStartWh, meterLastWh: e.meterStartWh, startedAt: e.at };
+}
+
+function transactionLost(e: Extract<SessionEvent, { type: 'TRANSACTION_LOST' }>): Decision {
+  return go(
+    'STOPPED',
+    {
+      meterStopWh: e.lastRegisterWh,
+      stoppedAt: e.at,
+      stopReason: 'NoStopTransaction',
+      reviewReason: `${e.reason}; settled on the last meter reading`,
+    },
+    ['settle'],
+  );
 }
 
 function transactionEnd(e: Extract<SessionEvent, { type: 'TRANSACTION_ENDED' }>): SessionChanges {

@@ -13,6 +13,7 @@ import { releaseAllLeases } from '@/lib/jobs/queue';
 import { createJobWorker, type JobWorker } from '@/lib/jobs/worker';
 import { createLogger, errorMessage, type Logger } from '@/lib/logger';
 import { createVippsClient, type VippsClient } from '@/lib/payments/vipps/client';
+import { VippsUnavailableError } from '@/lib/payments/vipps/errors';
 import { createVippsEmulator, type VippsEmulator } from '@/lib/payments/vipps/emulator';
 import { createVippsPayments, type Payments } from '@/lib/payments/vipps/payments';
 import { ensureWebhookRegistration, receiveWebhook, webhookUrl } from '@/lib/payments/vipps/webhooks';
@@ -99,7 +100,8 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions =
   // The engine and the central system need each other: the sink is bound once both exist.
   let sink: ChargerEventSink | undefined;
   const boundSink = new Proxy({} as ChargerEventSink, {
-    get: (_t, prop: keyof ChargerEventSink) => (...args: never[]) => (sink![prop] as (...a: never[]) => unknown)(...args),
+    // Optional methods the engine does not implement are no-ops.
+    get: (_t, prop: keyof ChargerEventSink) => (...args: never[]) => (sink?.[prop] as ((...a: never[]) => unknown) | undefined)?.(...args),
   });
   // Registers this instance and takes offline the chargers of instances that died (with PGlite: all of them).
   const centralSystem = createCentralSystem({
@@ -144,9 +146,16 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions =
     try {
       await ensureWebhookRegistration({ client: vipps, db: database.db, url: hookUrl, logger: logger.child('vipps') });
     } catch (error) {
-      // Polling keeps payments moving meanwhile; try again in a minute.
-      logger.warn('could not register the Vipps webhook; will retry', { error: errorMessage(error) });
-      registrationTimer = setTimeout(() => void registerWebhook(), 60_000);
+      if (error instanceof VippsUnavailableError) {
+        // Polling keeps payments moving meanwhile; try again in a minute.
+        logger.warn('could not reach Vipps to register the webhook; will retry', { error: errorMessage(error) });
+        registrationTimer = setTimeout(() => void registerWebhook(), 60_000);
+      } else {
+        // Refused (a URL Vipps will not call, credentials without the webhooks product): retrying changes nothing.
+        logger.error('the Vipps webhook could not be registered; payments are followed by polling only', {
+          error: errorMessage(error),
+        });
+      }
     }
   }
   await registerWebhook();

@@ -46,7 +46,7 @@ export async function handleStartTransaction(deps: InboundDeps, chargerId: strin
       .onConflictDoNothing()
       .returning();
     row ??= (await db.select().from(ocppTransactions).where(sameContent))[0];
-    if (row) await warnAboutUnstoppedTransactions(deps, chargerId, connectorId, row.id);
+    if (row) await closeUnstoppedTransactions(deps, chargerId, connectorId, row.id, startedAt);
   }
   if (!row) throw createRPCError('InternalError', 'could not store the transaction');
 
@@ -69,7 +69,7 @@ export async function handleStartTransaction(deps: InboundDeps, chargerId: strin
 }
 
 /** A new transaction on a connector means any earlier one there ended, even if its StopTransaction never came. */
-async function warnAboutUnstoppedTransactions(deps: InboundDeps, chargerId: string, connectorId: number, newId: number) {
+async function closeUnstoppedTransactions(deps: InboundDeps, chargerId: string, connectorId: number, newId: number, startedAt: Date) {
   const stale = await deps.db
     .select({ id: ocppTransactions.id, sessionId: ocppTransactions.sessionId })
     .from(ocppTransactions)
@@ -89,5 +89,6 @@ async function warnAboutUnstoppedTransactions(deps: InboundDeps, chargerId: stri
       previousTransactionId: t.id,
       sessionId: t.sessionId,
     });
+    await deps.sink.transactionSuperseded?.({ chargerId, connectorId, transactionId: t.id, supersededAt: startedAt });
   }
 }

@@ -2,16 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentOperations } from '@/lib/db/schema';
 import { startHarness, type Harness } from '@/lib/testing/harness';
-import {
-  breakWebhooks,
-  chargeAndStop,
-  chargePointOnHarnessClock,
-  chargerOnline,
-  heldDeliveries,
-  ledgerAggregate,
-  pay,
-  sessionState,
-} from './testing/drive-session';
+import { breakWebhooks, chargeAndStop, heldDeliveries } from './testing/drive-session';
+import { ledger, pay, view, waitUntilOnline } from '@/lib/testing/session-driver';
 
 /**
  * Vipps asks for webhooks and polling both. Whichever tells us first, the
@@ -45,7 +37,7 @@ async function outcome(checkout: { token: string; reference: string; sessionId: 
     capturedAmount: view.capturedAmount,
     releasedAmount: view.releasedAmount,
     receiptPosted: view.receiptPosted,
-    ledger: await ledgerAggregate(h, checkout.reference),
+    ledger: await ledger(h, checkout.token),
     receiptPostAttempts: receipt?.postAttempts,
     captureCalls: captures.map((c) => c.attempts),
   };
@@ -53,14 +45,14 @@ async function outcome(checkout: { token: string; reference: string; sessionId: 
 
 describe('polling and webhooks agree', () => {
   it('ends a session the same way when the approval comes by webhook and when only polling sees it', async () => {
-    const cp = await chargePointOnHarnessClock(h, 'DEMO-1');
-    await chargerOnline(h, 'DEMO-1');
+    const cp = await h.chargePoint('DEMO-1');
+    await waitUntilOnline(h, 'DEMO-1');
 
     // Webhook first: the clock does not move, so no poll is due yet.
     const byWebhook = await pay(h, 'DEMO-1', 35_000); // 350.00
     await approve(byWebhook.reference);
     await h.settle();
-    expect(await sessionState(h, byWebhook.token)).not.toBe('PAYMENT_PENDING');
+    expect((await view(h, byWebhook.token)).state).not.toBe('PAYMENT_PENDING');
     await chargeAndStop(h, cp, byWebhook.token, 1500);
 
     // Poll only: our endpoint refuses every delivery.
@@ -68,10 +60,10 @@ describe('polling and webhooks agree', () => {
     const byPoll = await pay(h, 'DEMO-1', 35_000);
     await approve(byPoll.reference);
     await h.settle();
-    expect(await sessionState(h, byPoll.token)).toBe('PAYMENT_PENDING');
+    expect((await view(h, byPoll.token)).state).toBe('PAYMENT_PENDING');
     expect((await heldDeliveries(h, byPoll.reference)).map((b) => JSON.parse(b).name)).toEqual(['AUTHORIZED']);
     await h.advance(5_000); // the first poll, ~5 s after create
-    expect(await sessionState(h, byPoll.token)).not.toBe('PAYMENT_PENDING');
+    expect((await view(h, byPoll.token)).state).not.toBe('PAYMENT_PENDING');
     await chargeAndStop(h, cp, byPoll.token, 1500);
 
     const viaWebhook = await outcome(byWebhook);
@@ -96,17 +88,17 @@ describe('polling and webhooks agree', () => {
   });
 
   it('keeps an unapproved payment open for Vipps’ 10 minutes and ends the session once the poll sees it EXPIRED', async () => {
-    const cp = await chargePointOnHarnessClock(h, 'DEMO-2');
-    await chargerOnline(h, 'DEMO-2');
+    const cp = await h.chargePoint('DEMO-2');
+    await waitUntilOnline(h, 'DEMO-2');
     const checkout = await pay(h, 'DEMO-2', 20_000);
     for (let elapsed = 0; elapsed < 9 * 60_000; elapsed += 60_000) await h.advance(60_000);
-    expect(await sessionState(h, checkout.token)).toBe('PAYMENT_PENDING');
-    expect((await ledgerAggregate(h, checkout.reference)).state).toBe('CREATED');
+    expect((await view(h, checkout.token)).state).toBe('PAYMENT_PENDING');
+    expect((await ledger(h, checkout.token)).state).toBe('CREATED');
 
     await h.advance(60_000);
     await h.advance(60_000);
-    expect((await ledgerAggregate(h, checkout.reference)).state).toBe('EXPIRED');
-    expect(await sessionState(h, checkout.token)).toBe('CANCELLED');
+    expect((await ledger(h, checkout.token)).state).toBe('EXPIRED');
+    expect((await view(h, checkout.token)).state).toBe('CANCELLED');
     // Too late: the wallet can no longer approve it.
     expect((await h.runtime.emulator!.ledger.approve({ reference: checkout.reference })).ok).toBe(false);
     await cp.close();

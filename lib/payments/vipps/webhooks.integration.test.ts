@@ -3,15 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobs, sessionEvents, vippsWebhookEvents, vippsWebhookRegistrations } from '@/lib/db/schema';
 import type { Logger } from '@/lib/logger';
 import { startHarness, type Harness } from '@/lib/testing/harness';
-import {
-  breakWebhooks,
-  chargerOnline,
-  deliver,
-  heldDeliveries,
-  ledgerAggregate,
-  pay,
-  sessionState,
-} from './testing/drive-session';
+import { breakWebhooks, deliver, heldDeliveries } from './testing/drive-session';
+import { ledger, pay, view, waitUntilOnline } from '@/lib/testing/session-driver';
 import { SessionJob } from '@/lib/charging/dispatch';
 import { EPAYMENT_WEBHOOK_EVENTS } from './types';
 import { contentHash, signWebhook } from './webhook-signature';
@@ -148,7 +141,7 @@ describe('deliveries', () => {
 
   it('answers at once and leaves the work to a job that re-reads the payment: a signed AUTHORIZED for an unapproved payment starts nothing', async () => {
     const cp = await h.chargePoint('DEMO-3');
-    await chargerOnline(h, 'DEMO-3');
+    await waitUntilOnline(h, 'DEMO-3');
     const checkout = await pay(h, 'DEMO-3', 20_000);
     const body = eventBody(checkout.reference, 'AUTHORIZED', 'psp-claims-authorized');
     const answer = await post(signWebhook(await currentSecret(), h.runtime.webhookUrl, body, h.clock.now().toUTCString()), body);
@@ -157,7 +150,7 @@ describe('deliveries', () => {
     expect(queued.some((j) => (j.payload as { reference?: string }).reference === checkout.reference)).toBe(true);
 
     await h.runtime.worker.drain();
-    expect(await sessionState(h, checkout.token)).toBe('PAYMENT_PENDING');
+    expect((await view(h, checkout.token)).state).toBe('PAYMENT_PENDING');
     const applied = await db().select().from(sessionEvents).where(eq(sessionEvents.sessionId, checkout.sessionId));
     expect(applied.some((e) => e.type === 'PAYMENT_AUTHORIZED' && e.applied)).toBe(false);
     await h.runtime.charging.requestStop(checkout.token);
@@ -172,7 +165,7 @@ describe('deliveries', () => {
    */
   async function abandonRace(chargerId: string, order: 'in-order' | 'reversed') {
     const cp = await h.chargePoint(chargerId);
-    await chargerOnline(h, chargerId);
+    await waitUntilOnline(h, chargerId);
     const broken = await breakWebhooks(h);
     const checkout = await pay(h, chargerId, 20_000);
     expect((await h.runtime.emulator!.ledger.approve({ reference: checkout.reference })).ok).toBe(true);
@@ -201,7 +194,7 @@ describe('deliveries', () => {
       capturedAmount: view.capturedAmount,
       releasedAmount: view.releasedAmount,
       chargerStarted: applied.some((e) => e.applied && (e.type === 'START_ACCEPTED' || e.type === 'TRANSACTION_STARTED')),
-      ledger: await ledgerAggregate(h, checkout.reference),
+      ledger: await ledger(h, checkout.token),
       recorded: await recorded(checkout.reference),
     };
   }

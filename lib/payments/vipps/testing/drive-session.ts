@@ -1,42 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { SimulatedChargePoint } from '@/lib/chargers/simulator/charge-point';
-import { getSessionByToken } from '@/lib/charging/queries';
-import { chargers, vippsWebhookRegistrations } from '@/lib/db/schema';
+import { vippsWebhookRegistrations } from '@/lib/db/schema';
 import type { Harness } from '@/lib/testing/harness';
+import { settleUntil, view } from '@/lib/testing/session-driver';
 import { waitFor } from '@/lib/testing/wait';
 import { emulatorWebhookDeliveries } from '../emulator/schema';
 import { signWebhook } from '../webhook-signature';
 
-/** Steps of a driver's session through the harness, for the payments integration tests. */
-
-export async function chargerOnline(h: Harness, id: string): Promise<void> {
-  await waitFor(async () => (await h.runtime.database.db.select().from(chargers).where(eq(chargers.id, id)))[0]?.online, `${id} online`);
-}
-
-export async function pay(h: Harness, chargerId: string, amount: number) {
-  const result = await h.runtime.charging.startCheckout({ checkoutId: randomUUID(), chargerId, connectorId: 1, amount });
-  if (!result.ok) throw new Error(result.message);
-  const session = (await getSessionByToken(h.runtime.database.db, result.token))!;
-  return { token: result.token, sessionId: session.id, reference: session.reference, redirectUrl: result.redirectUrl };
-}
-
-export async function sessionState(h: Harness, token: string): Promise<string> {
-  return (await h.runtime.charging.sessionView(token))!.state;
-}
-
-/** Settles, waiting in between for messages that arrive over the charger's socket. */
-export async function settleUntil(h: Harness, token: string, state: string): Promise<void> {
-  await waitFor(async () => {
-    await h.settle();
-    return (await sessionState(h, token)) === state;
-  }, `session ${state}`);
-}
-
-/** A simulated charger on the harness clock, so the engine sees plausible durations. */
-export function chargePointOnHarnessClock(h: Harness, id: string): Promise<SimulatedChargePoint> {
-  return h.chargePoint(id, { clock: h.clock });
-}
+/** What the payments integration tests add to the driver's steps (lib/testing/session-driver.ts). */
 
 /**
  * From AUTHORIZED: the charger starts, charges `wh` over `minutes` of
@@ -49,25 +20,10 @@ export async function chargeAndStop(h: Harness, cp: SimulatedChargePoint, token:
   await settleUntil(h, token, 'CHARGING');
   h.clock.advance(minutes * 60_000);
   await cp.deliver(wh);
-  await waitFor(async () => (await h.runtime.charging.sessionView(token))!.energyWh === wh, 'meter values');
+  await waitFor(async () => (await view(h, token)).energyWh === wh, 'meter values');
   const stop = await h.runtime.charging.requestStop(token);
   if (!stop.ok) throw new Error(stop.message);
   await settleUntil(h, token, 'COMPLETED');
-}
-
-/** The emulator's ledger view of a payment (GET /epayment/v1/payments/{reference}). */
-export async function ledgerAggregate(h: Harness, reference: string) {
-  const body = (await h.runtime.emulator!.ledger.getPayment(reference)).body as {
-    state: string;
-    aggregate: Record<'authorizedAmount' | 'capturedAmount' | 'cancelledAmount' | 'refundedAmount', { value: number }>;
-  };
-  return {
-    state: body.state,
-    authorized: body.aggregate.authorizedAmount.value,
-    captured: body.aggregate.capturedAmount.value,
-    cancelled: body.aggregate.cancelledAmount.value,
-    refunded: body.aggregate.refundedAmount.value,
-  };
 }
 
 /**

@@ -59,31 +59,6 @@ export const webhookEventNames = [
 
 export type PaymentEventName = (typeof webhookEventNames)[number];
 
-/**
- * The ePayment webhook payload. Parsed leniently (fields Vipps adds later,
- * such as `captureGuaranteedUntil`, pass through): a signed delivery we
- * cannot use is still answered 2xx, because a non-2xx blocks every later
- * event for that payment.
- */
-export const webhookEventSchema = z
-  .object({
-    msn: z.string(),
-    reference: z.string(),
-    pspReference: z.string(),
-    name: z.enum(webhookEventNames),
-    amount: amountSchema,
-    timestamp: z.string(),
-    idempotencyKey: z.string().nullable().optional(),
-    success: z.boolean(),
-  })
-  .passthrough();
-export type WebhookEvent = z.infer<typeof webhookEventSchema>;
-
-/** The least a delivery must carry to be recorded and de-duplicated. */
-export const webhookEnvelopeSchema = z
-  .object({ reference: z.string().min(1), name: z.string().min(1), pspReference: z.string().min(1) })
-  .passthrough();
-
 /** One entry of GET /epayment/v1/payments/{reference}/events: the authoritative history. */
 export const paymentEventSchema = z.object({
   reference: z.string(),
@@ -95,6 +70,20 @@ export const paymentEventSchema = z.object({
   success: z.boolean(),
 });
 export const paymentEventLogSchema = z.array(paymentEventSchema);
+
+/**
+ * The ePayment webhook payload. Parsed leniently (fields Vipps adds later,
+ * such as `captureGuaranteedUntil`, pass through): a signed delivery we
+ * cannot use is still answered 2xx, because a non-2xx blocks every later
+ * event for that payment.
+ */
+export const webhookEventSchema = paymentEventSchema.extend({ msn: z.string() }).passthrough();
+export type WebhookEvent = z.infer<typeof webhookEventSchema>;
+
+/** The least a delivery must carry to be recorded and de-duplicated. */
+export const webhookEnvelopeSchema = z
+  .object({ reference: z.string().min(1), name: z.string().min(1), pspReference: z.string().min(1) })
+  .passthrough();
 
 export interface PaymentEventRecord {
   name: PaymentEventName;

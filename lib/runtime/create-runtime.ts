@@ -58,6 +58,8 @@ export interface Runtime {
   receiveVippsWebhook(request: { rawBody: string; headers: { get(name: string): string | null } }): ReturnType<typeof receiveWebhook>;
   /** Starts the background work and the simulated chargers once the server listens on `port`. */
   afterListen(port: number): Promise<void>;
+  /** True once afterListen is done: the demo's simulated chargers are connected. */
+  readonly ready: boolean;
   stop(): Promise<void>;
 }
 
@@ -140,6 +142,7 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions =
 
   const hookUrl = webhookUrl(config.publicBaseUrl);
   const simulators: SimulatedChargePoint[] = [];
+  let ready = false;
   let registrationTimer: NodeJS.Timeout | undefined;
 
   async function registerWebhook(): Promise<void> {
@@ -188,23 +191,31 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions =
       if (background) await worker.start();
       const wanted = config.simulatedChargers;
       const ids = wanted === 'all' ? [...DEMO_CHARGER_IDS] : wanted === 'none' ? [] : wanted;
-      for (const id of ids) {
-        if (!(DEMO_CHARGER_IDS as readonly string[]).includes(id)) {
-          logger.warn(`SIMULATED_CHARGERS names ${id}, which is not a demo charger; skipping it`);
-          continue;
-        }
-        const simulator = new SimulatedChargePoint({
-          url: `ws://127.0.0.1:${port}/ocpp`,
-          id,
-          password: DEMO_CHARGER_PASSWORD,
-          powerW: config.simulatedChargerPowerW,
-          meterIntervalSeconds: config.simulatedMeterIntervalSeconds,
-          logger: logger.child(`simulator:${id}`),
-        });
-        simulators.push(simulator);
-        await simulator.connect().catch((error) => logger.warn('simulated charger could not connect', { id, error: errorMessage(error) }));
+      const unknown = ids.filter((id) => !(DEMO_CHARGER_IDS as readonly string[]).includes(id));
+      if (unknown.length > 0) logger.warn(`SIMULATED_CHARGERS names ${unknown.join(', ')}: not demo chargers; skipped`);
+      // The demo's chargers chat a lot; their play-by-play is for LOG_LEVEL=debug.
+      const simulatorLogLevel = config.logLevel === 'debug' ? 'debug' : 'warn';
+      for (const id of ids.filter((id) => !unknown.includes(id))) {
+        simulators.push(
+          new SimulatedChargePoint({
+            url: `ws://127.0.0.1:${port}/ocpp`,
+            id,
+            password: DEMO_CHARGER_PASSWORD,
+            powerW: config.simulatedChargerPowerW,
+            meterIntervalSeconds: config.simulatedMeterIntervalSeconds,
+            logger: createLogger(simulatorLogLevel, `simulator:${id}`),
+          }),
+        );
       }
+      await Promise.all(
+        simulators.map((s) => s.connect().catch((error) => logger.warn('simulated charger could not connect', { id: s.id, error: errorMessage(error) }))),
+      );
       if (simulators.length > 0) logger.info(`simulated chargers connected: ${simulators.map((s) => s.id).join(', ')}`);
+      ready = true;
+    },
+
+    get ready() {
+      return ready;
     },
 
     async stop() {

@@ -7,6 +7,8 @@ export const dynamic = 'force-dynamic';
 // GET /api/health – for load balancers and start-up scripts.
 export async function GET() {
   const runtime = getRuntime();
+  // Not ready before the simulated chargers (if any) are connected: scripts wait for this.
+  if (!runtime.ready) return jsonError(503, 'starting');
   try {
     await runtime.database.db.execute(sql`select 1`);
   } catch {

@@ -3,6 +3,8 @@ import { startHarness, type Harness } from '@/lib/testing/harness';
 import type { ScriptedChargePoint } from '@/lib/testing/scripted-charge-point';
 import { appliedEvents, approveInApp, ledger, pay, scriptedChargePoint, sessionRow, settleUntil } from '@/lib/testing/session-driver';
 import { waitFor } from '@/lib/testing/wait';
+import { flatEnergyTariff, tariffHash } from '@/lib/pricing/tariff';
+import { publishTariffVersion } from './tariffs';
 import type { SessionPrice } from '@/lib/pricing/price-session';
 
 // The engine against races, timers, the budget guard and bad meters: real sockets, the Vipps
@@ -229,6 +231,23 @@ describe('timers', () => {
   });
 });
 
+describe('tariffs', () => {
+  it('bills the price the driver saw when paying, even if the tariff changes while charging', async () => {
+    h = await startHarness();
+    const s = await chargingSession('DEMO-1');
+    // The operator doubles the price while this session charges.
+    await publishTariffVersion(h.runtime.database.db, 'demo-flat', { currency: 'NOK', vatRateBp: 2500, energyTiers: [{ fromWh: 0, pricePerKwh: 980 }] });
+    expect((await h.runtime.charging.chargerPage('DEMO-1', undefined))?.tariff.energyTiers[0]?.pricePerKwh).toBe(980);
+    h.clock.advance(30 * 60_000);
+    await cp!.meter(5_000, 10_000);
+    await h.runtime.charging.requestStop(s.token);
+    const done = await settleUntil(h, s.token, 'COMPLETED');
+    expect(await ledger(h, s.token)).toMatchObject({ captured: 2450 }); // 5 kWh × 4.90, not × 9.80
+    // The session carries the version it was paid under, by content.
+    expect(done.tariffHash).toBe(tariffHash(flatEnergyTariff('NOK', 490, 2500)));
+  });
+});
+
 describe('charger faults', () => {
   it('stops a session when the charger reports a fault while charging', async () => {
     h = await startHarness();
@@ -294,6 +313,10 @@ describe('abuse', () => {
       clientKey: 'client-a',
     });
     expect(fourth).toMatchObject({ ok: false, failure: 'rate-limited' });
+    expect(fourth.ok ? '' : fourth.message).toMatch(/Try again in \d+ min/);
     await expect(pay(h, 'DEMO-1', 10_000, 'client-b')).resolves.toMatchObject({ redirectUrl: expect.stringContaining('token=') });
+    // An hour after the first payment, client A may pay again.
+    h.clock.advance(3600_000 - 3 * 91_000 + 1_000);
+    await expect(pay(h, 'DEMO-1', 10_000, 'client-a')).resolves.toMatchObject({ redirectUrl: expect.stringContaining('token=') });
   });
 });

@@ -199,15 +199,15 @@ export const paymentOperations = pgTable(
   (t) => [uniqueIndex('payment_operations_key').on(t.idempotencyKey)],
 );
 
-/** Fixed-window counters for rate limits that must hold across app instances. */
-export const rateLimitCounters = pgTable(
-  'rate_limit_counters',
+/** Allowed attempts for rate limits that must hold across app instances (a rolling window). */
+export const rateLimitHits = pgTable(
+  'rate_limit_hits',
   {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
     key: text('key').notNull(),
-    windowStart: ts('window_start').notNull(),
-    count: integer('count').notNull(),
+    at: ts('at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+  (t) => [index('rate_limit_hits_key_at').on(t.key, t.at)],
 );
 
 /** Server-side secrets generated on first start and shared by every app instance. */

@@ -99,11 +99,15 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions =
   const vipps = createVippsClient(config.vipps, { clock, logger: logger.child('vipps'), retryDelaysMs: options.vippsRetryDelaysMs });
   const payments = createVippsPayments({ client: vipps, db: database.db });
 
-  // The engine and the central system need each other: the sink is bound once both exist.
+  // The engine and the central system need each other: the sink is bound once both exist, before the central
+  // system handles anything. An event before that is an error, never silently dropped; optional methods the
+  // engine does not implement are no-ops.
   let sink: ChargerEventSink | undefined;
   const boundSink = new Proxy({} as ChargerEventSink, {
-    // Optional methods the engine does not implement are no-ops.
-    get: (_t, prop: keyof ChargerEventSink) => (...args: never[]) => (sink?.[prop] as ((...a: never[]) => unknown) | undefined)?.(...args),
+    get: (_t, prop: keyof ChargerEventSink) => (...args: never[]) => {
+      if (!sink) throw new Error(`charger event ${String(prop)} arrived before the engine was wired`);
+      return (sink[prop] as ((...a: never[]) => unknown) | undefined)?.(...args);
+    },
   });
   // Registers this instance and takes offline the chargers of instances that died (with PGlite: all of them).
   const centralSystem = createCentralSystem({
@@ -115,7 +119,6 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions =
     sink: boundSink,
     strict: options.strictOcpp ?? options.ocpp?.strict,
   });
-  await centralSystem.ready;
   const chargerControl: ChargerControl = centralSystem.control;
 
   let worker: JobWorker | undefined;
@@ -132,6 +135,8 @@ export async function createRuntime(config: AppConfig, options: RuntimeOptions =
     { wakeJobs: () => worker?.wake() },
   );
   sink = charging.chargerEvents;
+  // Stops acknowledged by a process that died are processed as the central system starts: the sink must be bound.
+  await centralSystem.ready;
   worker = createJobWorker({
     database,
     clock,

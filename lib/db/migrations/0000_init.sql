@@ -123,11 +123,10 @@ CREATE TABLE "payment_operations" (
 	"completed_at" timestamp with time zone
 );
 --> statement-breakpoint
-CREATE TABLE "rate_limit_counters" (
+CREATE TABLE "rate_limit_hits" (
+	"id" bigserial PRIMARY KEY NOT NULL,
 	"key" text NOT NULL,
-	"window_start" timestamp with time zone NOT NULL,
-	"count" integer NOT NULL,
-	CONSTRAINT "rate_limit_counters_key_window_start_pk" PRIMARY KEY("key","window_start")
+	"at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "session_events" (
@@ -348,6 +347,7 @@ CREATE UNIQUE INDEX "jobs_open_dedupe" ON "jobs" USING btree ("dedupe_key") WHER
 CREATE INDEX "meter_samples_transaction" ON "meter_samples" USING btree ("transaction_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "ocpp_transactions_dedupe" ON "ocpp_transactions" USING btree ("charger_id","connector_id","id_tag","started_at","meter_start_wh");--> statement-breakpoint
 CREATE UNIQUE INDEX "payment_operations_key" ON "payment_operations" USING btree ("idempotency_key");--> statement-breakpoint
+CREATE INDEX "rate_limit_hits_key_at" ON "rate_limit_hits" USING btree ("key","at");--> statement-breakpoint
 CREATE INDEX "session_events_session" ON "session_events" USING btree ("session_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "tariff_versions_tariff_version" ON "tariff_versions" USING btree ("tariff_id","version");--> statement-breakpoint
 CREATE UNIQUE INDEX "vipps_webhook_events_dedupe" ON "vipps_webhook_events" USING btree ("reference","name","psp_reference");--> statement-breakpoint

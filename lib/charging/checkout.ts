@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { crashPoint } from '@/lib/crash-points';
-import { chargingSessions } from '@/lib/db/schema';
+import { chargingSessions, type ChargingSessionRow } from '@/lib/db/schema';
 import { enqueueJob } from '@/lib/jobs/queue';
 import { errorMessage } from '@/lib/logger';
 import { PaymentOperationRejected } from '@/lib/payments/operations';
@@ -67,20 +67,39 @@ export function paymentDescription(chargerId: string, at: Date, timeZone: string
 }
 
 export async function startCheckout(deps: ChargingDeps, input: CheckoutInput): Promise<CheckoutResult> {
-  const { db, clock, payments, settings } = deps;
-
   const token = sessionTokenFor(deps.sessionTokenKey, input.checkoutId);
-  const existing = await getSessionById(db, input.checkoutId);
-  if (existing) {
-    if (existing.chargerId !== input.chargerId) return fail('unknown-charger', 'This checkout belongs to another charger.');
-    if (existing.redirectUrl && existing.state === 'PAYMENT_PENDING') {
-      return { ok: true, sessionId: existing.id, redirectUrl: existing.redirectUrl, token };
-    }
-    if (existing.state !== 'PAYMENT_PENDING') {
-      return fail('occupied', 'This payment has already been used. Reload the page to start a new one.');
-    }
-  }
+  const existing = await getSessionById(deps.db, input.checkoutId);
+  const early = existing ? resumeCheckout(existing, input, token) : await openSession(deps, input, token);
+  if (early) return early;
 
+  const session = await getSessionById(deps.db, input.checkoutId);
+  if (!session) throw new Error('the checkout session could not be stored');
+  crashPoint('checkout.session-stored');
+  // Polling starts whatever happens next: it also cleans up after a create that never got an answer.
+  await enqueueJob(
+    deps.db,
+    SessionJob.pollPayment,
+    { sessionId: session.id },
+    {
+      runAt: new Date(deps.clock.now().getTime() + deps.settings.paymentPollFirstSeconds * 1000),
+      dedupeKey: `${SessionJob.pollPayment}:${session.id}`,
+    },
+  );
+  return reserve(deps, session, token);
+}
+
+/** The same checkout again (a double tap, a resubmitted form): the same payment, never a second one. */
+function resumeCheckout(existing: ChargingSessionRow, input: CheckoutInput, token: string): CheckoutResult | undefined {
+  if (existing.chargerId !== input.chargerId) return fail('unknown-charger', 'This checkout belongs to another charger.');
+  if (existing.state !== 'PAYMENT_PENDING') return fail('occupied', 'This payment has already been used. Reload the page to start a new one.');
+  if (existing.redirectUrl) return { ok: true, sessionId: existing.id, redirectUrl: existing.redirectUrl, token };
+  // Created, but the reservation never got an answer: ask Vipps again with the same key.
+  return undefined;
+}
+
+/** Checks that the driver may pay here now, and stores the session with the tariff copied in. */
+async function openSession(deps: ChargingDeps, input: CheckoutInput, token: string): Promise<CheckoutResult | undefined> {
+  const { db, clock, settings } = deps;
   const found = await getChargerWithTariff(db, input.chargerId);
   if (!found) return fail('unknown-charger', `There is no charger called ${input.chargerId}.`);
   const { charger, site, tariff, tariffVersionId, tariffHash } = found;
@@ -90,83 +109,71 @@ export async function startCheckout(deps: ChargingDeps, input: CheckoutInput): P
   const amountProblem = checkReservationAmount(tariff.currency, input.amount);
   if (amountProblem) return fail('invalid-amount', amountProblem);
 
-  if (!existing) {
-    const now = clock.now();
-    const [live, pending] = await Promise.all([
-      getLiveSessionOnConnector(db, charger.id, input.connectorId),
-      getLatestPendingSessionOnConnector(db, charger.id, input.connectorId),
-    ]);
-    const availability = connectorAvailability({
-      charger,
-      connector,
-      liveSession: live,
-      pendingSession: pending,
-      now,
-      pendingHoldSeconds: settings.pendingHoldSeconds,
-    });
-    if (availability.kind !== 'available') {
-      const failure =
-        availability.kind === 'offline' ? 'charger-offline' : availability.kind === 'unavailable' ? 'charger-unavailable' : 'occupied';
-      return fail(failure, availabilityMessage(availability));
-    }
-    if (input.clientKey) {
-      const limit = await hitRateLimit(db, {
-        key: `checkout:${input.clientKey}`,
-        limit: settings.checkoutRateLimit,
-        windowSeconds: settings.checkoutRateWindowSeconds,
-        now,
-      });
-      if (!limit.allowed) {
-        return fail('rate-limited', `Too many payments started from this device. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} min.`);
-      }
-    }
-    await db
-      .insert(chargingSessions)
-      .values({
-        id: input.checkoutId,
-        chargerId: charger.id,
-        connectorId: input.connectorId,
-        state: 'PAYMENT_PENDING',
-        tokenHash: hashSessionToken(token),
-        reference: newPaymentReference(),
-        idTag: newIdTag(),
-        currency: tariff.currency,
-        reservedAmount: input.amount,
-        tariffVersionId,
-        tariff,
-        tariffHash,
-        paymentDescription: paymentDescription(charger.id, now, site.timeZone),
-        createdAt: now,
-        updatedAt: now,
-      })
-      // A concurrent double submit inserts the same id: the second insert is a no-op.
-      .onConflictDoNothing();
+  const now = clock.now();
+  const [live, pending] = await Promise.all([
+    getLiveSessionOnConnector(db, charger.id, input.connectorId),
+    getLatestPendingSessionOnConnector(db, charger.id, input.connectorId),
+  ]);
+  const availability = connectorAvailability({
+    charger,
+    connector,
+    liveSession: live,
+    pendingSession: pending,
+    now,
+    pendingHoldSeconds: settings.pendingHoldSeconds,
+  });
+  if (availability.kind !== 'available') {
+    const failure =
+      availability.kind === 'offline' ? 'charger-offline' : availability.kind === 'unavailable' ? 'charger-unavailable' : 'occupied';
+    return fail(failure, availabilityMessage(availability));
   }
-  const session = await getSessionById(db, input.checkoutId);
-  if (!session) throw new Error('the checkout session could not be stored');
-  crashPoint('checkout.session-stored');
+  if (input.clientKey) {
+    const limit = await hitRateLimit(db, {
+      key: `checkout:${input.clientKey}`,
+      limit: settings.checkoutRateLimit,
+      windowSeconds: settings.checkoutRateWindowSeconds,
+      now,
+    });
+    if (!limit.allowed) {
+      return fail('rate-limited', `Too many payments started from this device. Try again in ${Math.ceil(limit.retryAfterSeconds / 60)} min.`);
+    }
+  }
+  await db
+    .insert(chargingSessions)
+    .values({
+      id: input.checkoutId,
+      chargerId: charger.id,
+      connectorId: input.connectorId,
+      state: 'PAYMENT_PENDING',
+      tokenHash: hashSessionToken(token),
+      reference: newPaymentReference(),
+      idTag: newIdTag(),
+      currency: tariff.currency,
+      reservedAmount: input.amount,
+      tariffVersionId,
+      tariff,
+      tariffHash,
+      paymentDescription: paymentDescription(charger.id, now, site.timeZone),
+      createdAt: now,
+      updatedAt: now,
+    })
+    // A concurrent double submit inserts the same id: the second insert is a no-op.
+    .onConflictDoNothing();
+  return undefined;
+}
 
-  // Polling starts whatever happens next: it also cleans up after a create that never got an answer.
-  await enqueueJob(
-    db,
-    SessionJob.pollPayment,
-    { sessionId: session.id },
-    {
-      runAt: new Date(clock.now().getTime() + settings.paymentPollFirstSeconds * 1000),
-      dedupeKey: `${SessionJob.pollPayment}:${session.id}`,
-    },
-  );
-
+/** Creates (or, with the same Idempotency-Key, finds again) the Vipps reservation for the session. */
+async function reserve(deps: ChargingDeps, session: ChargingSessionRow, token: string): Promise<CheckoutResult> {
   let redirectUrl: string;
   try {
-    ({ redirectUrl } = await payments.createReservation({
+    ({ redirectUrl } = await deps.payments.createReservation({
       sessionId: session.id,
       reference: session.reference,
       amount: session.reservedAmount,
       currency: session.currency as Currency,
       description: session.paymentDescription,
       // Vipps may return the driver to another browser than the one that paid: the link itself carries the token.
-      returnUrl: sessionUrl(settings.publicBaseUrl, token),
+      returnUrl: sessionUrl(deps.settings.publicBaseUrl, token),
     }));
   } catch (error) {
     deps.logger.error('creating the Vipps payment failed', { sessionId: session.id, error: errorMessage(error) });
@@ -175,6 +182,9 @@ export async function startCheckout(deps: ChargingDeps, input: CheckoutInput): P
     }
     return fail('payment-failed', 'Vipps MobilePay could not start the payment. Nothing has been charged; please try again.');
   }
-  await db.update(chargingSessions).set({ redirectUrl, updatedAt: clock.now() }).where(eq(chargingSessions.id, session.id));
+  await deps.db
+    .update(chargingSessions)
+    .set({ redirectUrl, updatedAt: deps.clock.now() })
+    .where(eq(chargingSessions.id, session.id));
   return { ok: true, sessionId: session.id, redirectUrl, token };
 }

@@ -4,6 +4,7 @@ import type { ScriptedChargePoint } from '@/lib/testing/scripted-charge-point';
 import { appliedEvents, approveInApp, ledger, pay, scriptedChargePoint, sessionRow, settleUntil } from '@/lib/testing/session-driver';
 import { waitFor } from '@/lib/testing/wait';
 import { flatEnergyTariff, tariffHash } from '@/lib/pricing/tariff';
+import { getStoredConfiguration } from '@/lib/chargers/ocpp/configuration-probe';
 import { publishTariffVersion } from './tariffs';
 import type { SessionPrice } from '@/lib/pricing/price-session';
 
@@ -175,6 +176,26 @@ describe('timers', () => {
     expect(await ledger(h, payment.token)).toMatchObject({ captured: 0, cancelled: 20_000 });
     // The car arrives too late: the spent idTag no longer starts the charger.
     expect((await cp.startTransaction(cp.idTag!)).status).toBe('Invalid');
+  });
+
+  it('waits as long as the charger itself waits for the cable (its ConnectionTimeOut) plus a minute', async () => {
+    h = await startHarness();
+    // A charger configured to wait five minutes for the cable; nobody plugs in.
+    const slow = await h.chargePoint('DEMO-2', { carPluggedIn: false, connectionTimeoutSeconds: 300 });
+    await waitFor(async () => (await h.runtime.charging.chargerPage('DEMO-2', undefined))?.online, 'online');
+    await waitFor(
+      async () => (await getStoredConfiguration(h.runtime.database.db, 'DEMO-2', ['ConnectionTimeOut'])).get('ConnectionTimeOut') === '300',
+      'configuration probed',
+    );
+    const payment = await pay(h, 'DEMO-2', 20_000);
+    await approveInApp(h, payment.landingToken);
+    await settleUntil(h, payment.token, 'STARTING');
+    await h.advance(181_000);
+    expect((await sessionRow(h, payment.token)).state).toBe('STARTING');
+    await h.advance(180_000);
+    expect((await sessionRow(h, payment.token)).state).toBe('FAILED');
+    expect(await ledger(h, payment.token)).toMatchObject({ captured: 0, cancelled: 20_000 });
+    await slow.close();
   });
 
   it('follows Vipps to EXPIRED when the driver never approves, and frees the connector', async () => {

@@ -1,6 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { ChargerOfflineError } from '@/lib/chargers/charger-control';
-import { chargers, chargingSessions, meterSamples, type ChargingSessionRow } from '@/lib/db/schema';
+import { getStoredConfiguration } from '@/lib/chargers/ocpp/configuration-probe';
+import { chargers, chargingSessions, meterSamples, sessionEvents, type ChargingSessionRow } from '@/lib/db/schema';
 import type { JobHandler } from '@/lib/jobs/worker';
 import { PaymentOperationRejected } from '@/lib/payments/operations';
 import { VippsErrorCode } from '@/lib/payments/vipps/errors';
@@ -22,6 +23,9 @@ import { settle } from './settlement';
 
 type Currency = 'NOK' | 'DKK' | 'EUR';
 
+/** Added to a charger's own ConnectionTimeOut before the engine gives up on a start. */
+const START_MARGIN_SECONDS = 60;
+
 /** How often to ask Vipps while a payment is open: every 2 s while the driver waits, then less often. */
 export function nextPollDelaySeconds(ageSeconds: number, intervalSeconds: number): number | undefined {
   if (ageSeconds < 3 * 60) return intervalSeconds;
@@ -33,6 +37,16 @@ export function nextPollDelaySeconds(ageSeconds: number, intervalSeconds: number
 export function createSessionJobHandlers(deps: ChargingDeps): Record<string, JobHandler> {
   const { db, clock, logger, payments, chargers: chargerControl } = deps;
   const toSession = (id: string, event: Parameters<typeof dispatch>[2]) => dispatch(dispatchDeps(deps), id, event);
+
+  /** When an event was applied to the session (on the engine's clock). */
+  async function eventTime(sessionId: string, type: string): Promise<Date | undefined> {
+    const [row] = await db
+      .select({ at: sessionEvents.createdAt })
+      .from(sessionEvents)
+      .where(and(eq(sessionEvents.sessionId, sessionId), eq(sessionEvents.type, type), eq(sessionEvents.applied, true)))
+      .limit(1);
+    return row?.at;
+  }
 
   async function load(payload: Record<string, unknown>): Promise<ChargingSessionRow | undefined> {
     const session = await getSessionById(db, String(payload.sessionId));
@@ -78,6 +92,15 @@ export function createSessionJobHandlers(deps: ChargingDeps): Record<string, Job
     async [SessionJob.startTimeout](payload) {
       const session = await load(payload);
       if (!session || (session.state !== 'AUTHORIZED' && session.state !== 'STARTING')) return;
+      // A charger that waits longer for the cable (its ConnectionTimeOut) gets that long, plus a margin.
+      const configured = Number(
+        (await getStoredConfiguration(db, session.chargerId, ['ConnectionTimeOut'])).get('ConnectionTimeOut'),
+      );
+      if (Number.isInteger(configured) && configured + START_MARGIN_SECONDS > deps.settings.startTimeoutSeconds) {
+        const authorizedAt = await eventTime(session.id, 'PAYMENT_AUTHORIZED');
+        const deadline = new Date((authorizedAt ?? clock.now()).getTime() + (configured + START_MARGIN_SECONDS) * 1000);
+        if (deadline > clock.now()) return { rescheduleAt: deadline };
+      }
       await toSession(session.id, {
         type: 'START_FAILED',
         reason: chargerControl.isConnected(session.chargerId)

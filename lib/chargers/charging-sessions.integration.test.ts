@@ -121,7 +121,8 @@ describe('a paid session on an OCPP 1.6J charger', () => {
 
     const { token } = await payAndApprove(h, id);
     await settleUntil(h, token, 'STARTING');
-    await h.advance(startTimeoutMs());
+    // The engine waits as long as this charger waits for the cable (its ConnectionTimeOut), plus a minute.
+    await h.advance((3600 + 60) * 1000);
     await settleUntil(h, token, 'FAILED');
 
     await cp.plugIn();

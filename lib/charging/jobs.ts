@@ -154,7 +154,12 @@ export function createSessionJobHandlers(deps: ChargingDeps): Record<string, Job
           session.transactionId === null
             ? []
             : await db
-                .select({ at: meterSamples.sampledAt, energyWh: meterSamples.energyWh, powerW: meterSamples.powerW })
+                .select({
+                  at: meterSamples.sampledAt,
+                  energyWh: meterSamples.energyWh,
+                  powerW: meterSamples.powerW,
+                  context: meterSamples.context,
+                })
                 .from(meterSamples)
                 .where(and(eq(meterSamples.chargerId, session.chargerId), eq(meterSamples.transactionId, session.transactionId)))
                 .orderBy(asc(meterSamples.sampledAt));

@@ -54,5 +54,16 @@ describe('meter anomalies', () => {
     expect(meterAnomaly([reading(60, 1_010_000)], tx(1_009_000, 60), maxPowerW)).toMatch(/differ|exceeds/);
     // Within 1 %: fine.
     expect(meterAnomaly([reading(60, 1_010_050)], tx(1_010_000, 60), maxPowerW)).toBeUndefined();
+    // Its own Transaction.End reading says 1.5 kWh less than meterStop.
+    const end = { at: t(30), energyWh: 1_006_000, powerW: null, context: 'Transaction.End' };
+    expect(meterAnomaly([reading(20, 1_005_000), end], tx(1_007_500, 30), maxPowerW)).toBeDefined();
+  });
+
+  it('does not take a reading from the start of a short session for one at the stop', () => {
+    // Four seconds of charging: the Transaction.Begin reading is close in time to the stop, and that is fine.
+    const begin = { at: new Date(t(0).getTime() + 500), energyWh: 1_000_000, powerW: 0, context: 'Transaction.Begin' };
+    const end = { at: new Date(t(0).getTime() + 4_000), energyWh: 1_000_012, powerW: null, context: 'Transaction.End' };
+    const short = { meterStartWh: 1_000_000, meterStopWh: 1_000_012, startedAt: t(0), stoppedAt: new Date(t(0).getTime() + 4_000) };
+    expect(meterAnomaly([begin, end], short, maxPowerW)).toBeUndefined();
   });
 });

@@ -11,6 +11,8 @@ export interface RegisterSample {
   at: Date;
   energyWh: number | null;
   powerW: number | null;
+  /** OCPP reading context; 'Transaction.End' marks the charger's own reading at the stop. */
+  context?: string | null;
 }
 
 export interface TransactionFacts {
@@ -89,7 +91,8 @@ export function meterAnomaly(samples: RegisterSample[], tx: TransactionFacts, ma
   if (highest - tx.meterStopWh > tolerance) {
     return `a meter reading of ${highest} Wh exceeds meterStop ${tx.meterStopWh} Wh by more than 1 %`;
   }
-  const atStop = readings.filter((s) => Math.abs(s.at.getTime() - tx.stoppedAt.getTime()) <= 5000);
+  // The charger's own reading at the stop (StopTransaction's transactionData, or one taken at or after the stop).
+  const atStop = readings.filter((s) => s.context === 'Transaction.End' || s.at >= tx.stoppedAt);
   const disagreeing = atStop.find((s) => Math.abs(s.energyWh - tx.meterStopWh) > tolerance);
   if (disagreeing) {
     return `the reading at the stop (${disagreeing.energyWh} Wh) and meterStop (${tx.meterStopWh} Wh) differ by more than 1 %`;

@@ -159,6 +159,8 @@ export class SimulatedConnector {
     const tx = this.transaction;
     if (!tx) return Promise.resolve();
     const { meter, clock, queue } = this.deps;
+    // A ticking meter counts the energy since its last tick too: the register at the stop is the register now.
+    if (this.ticker) this.advance((Date.now() - this.lastTickAt) / 1000);
     this.stopTicker();
     this.transaction = undefined;
     meter.powerW = 0;

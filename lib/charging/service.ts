@@ -9,7 +9,7 @@ import { SessionJob, dispatch } from './dispatch';
 import { createSessionJobHandlers } from './jobs';
 import { syncPayment } from './payment-sync';
 import { getSessionByToken } from './queries';
-import { getSessionViewByToken, type SessionView } from './session-view';
+import { getSessionViewByToken, sessionViewOf, type SessionView } from './session-view';
 
 /** The charging engine as the app and the runtime see it. */
 export function createChargingService(deps: ChargingDeps, hooks: { wakeJobs?: () => void } = {}) {
@@ -28,19 +28,20 @@ export function createChargingService(deps: ChargingDeps, hooks: { wakeJobs?: ()
      * is the "every 2 s while the driver waits" of Vipps' polling guidance.
      */
     async sessionView(token: string, options: { driverIsWaiting?: boolean } = {}): Promise<SessionView | undefined> {
-      if (options.driverIsWaiting) {
-        const session = await getSessionByToken(db, token);
+      let session = await getSessionByToken(db, token);
+      if (!session) return undefined;
+      if (options.driverIsWaiting && session.state === 'PAYMENT_PENDING') {
         const now = clock.now().getTime();
-        const ageMs = session ? now - session.createdAt.getTime() : 0;
-        const last = session ? (lastDriverPoll.get(session.id) ?? 0) : now;
         const interval = deps.settings.paymentPollIntervalSeconds * 1000;
-        if (session?.state === 'PAYMENT_PENDING' && ageMs >= deps.settings.paymentPollFirstSeconds * 1000 && now - last >= interval) {
+        const old = now - session.createdAt.getTime() >= deps.settings.paymentPollFirstSeconds * 1000;
+        if (old && now - (lastDriverPoll.get(session.id) ?? 0) >= interval) {
           if (lastDriverPoll.size > 10_000) lastDriverPoll = new Map();
           lastDriverPoll.set(session.id, now);
           await syncPayment(deps, session).catch((error) => deps.logger.warn('payment poll failed', { error: String(error) }));
+          session = (await getSessionByToken(db, token)) ?? session;
         }
       }
-      return getSessionViewByToken(db, clock, token);
+      return sessionViewOf(db, clock, session);
     },
 
     /** The driver presses "Stop charging" (or cancels before charging started). */

@@ -82,7 +82,10 @@ export function toSessionView(session: ChargingSessionRow, chargerName: string, 
 
 export async function getSessionViewByToken(db: DbOrTx, clock: Clock, token: string): Promise<SessionView | undefined> {
   const session = await getSessionByToken(db, token);
-  if (!session) return undefined;
+  return session ? sessionViewOf(db, clock, session) : undefined;
+}
+
+export async function sessionViewOf(db: DbOrTx, clock: Clock, session: ChargingSessionRow): Promise<SessionView> {
   const [charger] = await db.select({ name: chargers.name }).from(chargers).where(eq(chargers.id, session.chargerId));
   return toSessionView(session, charger?.name ?? session.chargerId, clock.now());
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseUrl } from './urls';
 import { problem, type EmulatorResponse } from './problems';
 
 /**
@@ -31,12 +32,8 @@ export type CreatePaymentBody = z.infer<typeof createPaymentBody>;
 export const modificationBody = z.object({ modificationAmount: amountBody });
 
 export function isAllowedReturnUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
+  const url = parseUrl(value);
+  if (!url) return false;
   if (url.protocol === 'https:') return true;
   // The one documented allowance: http on localhost, for local development.
   if (url.protocol === 'http:') return url.hostname === 'localhost';

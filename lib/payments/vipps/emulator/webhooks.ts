@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
+import { isLoopbackHttp, parseUrl } from './urls';
 import type { Clock } from '@/lib/clock';
 import type { Db } from '@/lib/db/client';
 import { errorMessage, type Logger } from '@/lib/logger';
@@ -37,16 +38,11 @@ const MAX_REGISTRATIONS_PER_EVENT = 25;
 export const WEBHOOK_RETRY_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 export function isAllowedWebhookUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.protocol === 'https:') return true;
+  const url = parseUrl(value);
+  if (!url) return false;
   // Vipps requires public HTTPS. The emulator also takes http on loopback, or local runs (the
   // harness, the offline demo) could not receive webhooks at all: a deliberate deviation.
-  return url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
+  return url.protocol === 'https:' || isLoopbackHttp(url);
 }
 
 export function createWebhookRegistry(ctx: { db: Db; clock: Clock; msn: string }) {
